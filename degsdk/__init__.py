@@ -1,0 +1,97 @@
+"""degsdk — realistic image degradations for super-resolution.
+
+Tensors are float32 N×3×H×W RGB in [0, 1] on any device. Noise levels are on the 0–255 scale;
+a degrader's ``scale`` is input size / output size; a resize op's ``factor`` is output / input.
+"""
+
+from .components import (
+    create,
+    create_extractor,
+    create_sr_model,
+    get_trainer,
+    list_degraders,
+    list_extractors,
+    list_sr_models,
+    list_trainers,
+    list_weights,
+    resolve_weights_name,
+)
+from .compose import OneOf, RandomApply, Sequential, Shuffle
+from .config import from_config, load_config, load_degrader, save_config
+from .errors import (
+    ConfigError,
+    DegsdkError,
+    ImageReadError,
+    ImageWriteError,
+    InputError,
+    PairingError,
+    PluginError,
+    UnknownComponentError,
+)
+from .hookspecs import hookimpl
+from .interfaces import (
+    Degrader,
+    DegraderConfig,
+    DegradeResult,
+    Extractor,
+    SampleParams,
+    SRModel,
+    check_images,
+)
+from .io import find_pairs, list_images, read_image, write_image
+from .plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
+from .seeding import derive_seed, make_generators, spawn
+from .trainer import Trainer, TrainerOption
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "DegradeResult",
+    "Degrader",
+    "DegraderConfig",
+    "DegsdkError",
+    "Extractor",
+    "ImageReadError",
+    "ImageWriteError",
+    "InputError",
+    "OneOf",
+    "PairingError",
+    "PluginError",
+    "PluginLoadWarning",
+    "RandomApply",
+    "SRModel",
+    "SampleParams",
+    "Sequential",
+    "Shuffle",
+    "Trainer",
+    "TrainerOption",
+    "UnknownComponentError",
+    "__version__",
+    "check_images",
+    "create",
+    "create_extractor",
+    "create_sr_model",
+    "derive_seed",
+    "find_pairs",
+    "from_config",
+    "get_trainer",
+    "hookimpl",
+    "list_degraders",
+    "list_extractors",
+    "list_images",
+    "list_sr_models",
+    "list_trainers",
+    "list_weights",
+    "load_config",
+    "load_degrader",
+    "make_generators",
+    "read_image",
+    "register_plugin",
+    "reload_plugins",
+    "resolve_weights_name",
+    "save_config",
+    "spawn",
+    "unregister_plugin",
+    "write_image",
+]

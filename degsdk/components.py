@@ -1,0 +1,82 @@
+"""Create and list registered components by name: ``degsdk.create("gaussian_blur", sigma=2)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import ConfigError, DegsdkError, PluginError
+from .interfaces import Degrader, Extractor, SRModel
+from .plugins import get_registry
+from .trainer import Trainer
+
+
+def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
+    reg = get_registry().get(kind, name)
+    try:
+        obj = reg.factory(**params)
+    except DegsdkError:
+        raise
+    except TypeError as exc:
+        raise ConfigError(f"{name}: invalid parameters {sorted(params)}: {exc}") from None
+    if not isinstance(obj, expected):
+        raise PluginError(f"plugin {reg.plugin!r}: factory of {kind} {name!r} returned "
+                          f"{type(obj).__name__}, expected a {expected.__name__}")
+    return obj
+
+
+def create(name: str, **params: Any) -> Degrader:
+    """A registered degrader, constructed with ``params`` (validated; ``ConfigError`` names
+    the bad field)."""
+    deg = _build("degrader", name, Degrader, params)
+    deg.config_name = name
+    return deg
+
+
+def create_extractor(name: str, **params: Any) -> Extractor:
+    """A registered feature extractor."""
+    return _build("extractor", name, Extractor, params)
+
+
+def create_sr_model(name: str, **params: Any) -> SRModel:
+    """A registered super-resolution model."""
+    return _build("sr_model", name, SRModel, params)
+
+
+def get_trainer(name: str) -> Trainer:
+    """A registered trainer (what ``degsdk train <name>`` runs)."""
+    reg = get_registry().get("trainer", name)
+    trainer = reg.factory if isinstance(reg.factory, Trainer) else reg.factory()
+    if not isinstance(trainer, Trainer):
+        raise PluginError(f"plugin {reg.plugin!r}: trainer {name!r} is not a degsdk.Trainer")
+    return trainer
+
+
+def resolve_weights_name(name: str) -> str:
+    """The weights reference registered under a short name."""
+    return str(get_registry().get("weights", name).factory)
+
+
+def list_degraders() -> list[str]:
+    """Names of all registered degraders."""
+    return get_registry().names("degrader")
+
+
+def list_extractors() -> list[str]:
+    """Names of all registered feature extractors."""
+    return get_registry().names("extractor")
+
+
+def list_sr_models() -> list[str]:
+    """Names of all registered SR models."""
+    return get_registry().names("sr_model")
+
+
+def list_trainers() -> list[str]:
+    """Names of all registered trainers."""
+    return get_registry().names("trainer")
+
+
+def list_weights() -> dict[str, str]:
+    """Registered short weight names and their references."""
+    reg = get_registry()
+    return {n: str(reg.get("weights", n).factory) for n in reg.names("weights")}

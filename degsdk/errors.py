@@ -1,0 +1,40 @@
+"""User-facing errors. Every failure a user can cause is a ``DegsdkError`` subclass whose
+message names the thing (file, field, tensor, plugin) and what was expected; the CLI prints
+these without a traceback."""
+
+from __future__ import annotations
+
+
+class DegsdkError(Exception):
+    """Base class of every error degsdk raises on purpose."""
+
+
+class InputError(DegsdkError, ValueError):
+    """A tensor or value handed to degsdk does not meet the documented contract."""
+
+
+class ConfigError(DegsdkError, ValueError):
+    """A component's parameters or a config dict/YAML file is invalid."""
+
+
+class UnknownComponentError(DegsdkError, KeyError):
+    """No component is registered under the requested name."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class PluginError(DegsdkError):
+    """A plugin failed to load or to register its components."""
+
+
+class ImageReadError(DegsdkError, OSError):
+    """An image file is missing, unsupported, corrupt or truncated."""
+
+
+class ImageWriteError(DegsdkError, OSError):
+    """An image could not be written (unsupported format, bad tensor, I/O failure)."""
+
+
+class PairingError(DegsdkError, ValueError):
+    """A paired HR/LR folder has mismatched names or sizes."""

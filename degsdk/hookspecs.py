@@ -1,0 +1,56 @@
+"""The plugin hooks. A plugin module marks functions with ``@degsdk.hookimpl`` and, in each,
+calls ``register(name, factory)`` once per component (the callback style of simonw/llm).
+
+``factory`` is a class or a callable returning the component; ``create(name, **params)`` calls
+it with the user's parameters. Weights register a reference string instead of a factory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+PROJECT = "degsdk"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+Register = Callable[[str, Any], None]
+
+
+@hookspec
+def degsdk_register_degraders(register: Register) -> None:
+    """Register degraders: ``register("my_blur", MyBlur)`` (a ``Degrader`` subclass or a
+    callable returning one)."""
+
+
+@hookspec
+def degsdk_register_extractors(register: Register) -> None:
+    """Register feature extractors: ``register(name, factory)`` returning an ``Extractor``."""
+
+
+@hookspec
+def degsdk_register_sr_models(register: Register) -> None:
+    """Register super-resolution models: ``register(name, factory)`` returning an ``SRModel``."""
+
+
+@hookspec
+def degsdk_register_trainers(register: Register) -> None:
+    """Register what ``degsdk train <name>`` runs: ``register(name, Trainer(...))`` (or a
+    callable returning a ``degsdk.Trainer``) declaring its CLI options and Python entry."""
+
+
+@hookspec
+def degsdk_register_weights(register: Register) -> None:
+    """Register short weight names: ``register("deflow-x4", "hf://org/repo@rev")``."""
+
+
+#: hook name → component kind, in loading order.
+HOOK_KINDS: dict[str, str] = {
+    "degsdk_register_degraders": "degrader",
+    "degsdk_register_extractors": "extractor",
+    "degsdk_register_sr_models": "sr_model",
+    "degsdk_register_trainers": "trainer",
+    "degsdk_register_weights": "weights",
+}

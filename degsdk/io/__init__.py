@@ -1,0 +1,19 @@
+"""Image files: reading, atomic writing, folders and HR/LR pairs."""
+
+from .atomic import atomic_path, write_atomic, write_text_atomic
+from .folders import ImagePair, find_pairs, list_images, pair_dirs
+from .image import READ_EXTENSIONS, image_size, read_image, write_image
+
+__all__ = [
+    "READ_EXTENSIONS",
+    "ImagePair",
+    "atomic_path",
+    "find_pairs",
+    "image_size",
+    "list_images",
+    "pair_dirs",
+    "read_image",
+    "write_atomic",
+    "write_image",
+    "write_text_atomic",
+]

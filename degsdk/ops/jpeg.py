@@ -1,0 +1,71 @@
+"""JPEG compression through a real codec (Pillow / libjpeg-turbo) at per-sample quality:
+``jpeg_compress`` (functional) and the ``JPEG`` degrader."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pydantic
+import torch
+from PIL import Image
+from torch import Tensor
+
+from ..interfaces import Degrader, DegraderConfig, SampleParams
+from .ranges import IntRange, draw_int
+
+
+def to_uint8_hwc(x: Tensor) -> np.ndarray:
+    """3×H×W float in [0, 1] → H×W×3 uint8 (rounded), on the CPU."""
+    return (x.detach().clamp(0, 1) * 255.0).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+
+
+def jpeg_roundtrip(image: np.ndarray, quality: int) -> np.ndarray:
+    """Encode an H×W×3 uint8 array as JPEG at ``quality`` (Pillow defaults: 4:2:0 chroma
+    subsampling, standard tables) and decode it again."""
+    buf = io.BytesIO()
+    Image.fromarray(image, mode="RGB").save(buf, format="JPEG", quality=int(quality))
+    buf.seek(0)
+    with Image.open(buf) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def jpeg_compress(x: Tensor, quality: Sequence[int]) -> Tensor:
+    """JPEG-compress each sample of N×3×H×W at its own quality (1–100). The output takes 8-bit
+    values (k/255) and lives on ``x.device``."""
+    out = [
+        torch.from_numpy(jpeg_roundtrip(to_uint8_hwc(img), q).copy()).permute(2, 0, 1)
+        for img, q in zip(x, quality, strict=True)
+    ]
+    return (torch.stack(out).to(torch.float32) / 255.0).to(x.device)
+
+
+class JPEGConfig(DegraderConfig):
+    quality: IntRange = pydantic.Field(
+        default=(30, 95), description="JPEG quality 1–100, or [low, high] (inclusive)")
+
+    @pydantic.field_validator("quality")
+    @classmethod
+    def _in_range(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[0] < 1 or v[1] > 100:
+            raise ValueError("JPEG quality must be within 1–100")
+        return v
+
+
+class JPEG(Degrader):
+    """JPEG compression at a per-sample quality. Params: ``{"quality": int}``."""
+
+    name = "jpeg"
+    Config = JPEGConfig
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self.quality = self.config.quality  # type: ignore[attr-defined]
+
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[SampleParams]:
+        return [{"quality": draw_int(g, self.quality)} for g in generators]
+
+    def apply(self, hr: Tensor, params: Sequence[SampleParams]) -> Tensor:
+        return jpeg_compress(hr, [int(p["quality"]) for p in params])
