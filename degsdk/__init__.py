@@ -40,6 +40,7 @@ from .interfaces import (
 )
 from .io import find_pairs, list_images, read_image, write_image
 from .plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
+from .ranges import FloatRange, IntRange, draw_float, draw_int
 from .seeding import derive_seed, make_generators, spawn
 from .trainer import Trainer, TrainerOption
 
@@ -52,9 +53,11 @@ __all__ = [
     "DegraderConfig",
     "DegsdkError",
     "Extractor",
+    "FloatRange",
     "ImageReadError",
     "ImageWriteError",
     "InputError",
+    "IntRange",
     "OneOf",
     "PairingError",
     "PluginError",
@@ -73,6 +76,8 @@ __all__ = [
     "create_extractor",
     "create_sr_model",
     "derive_seed",
+    "draw_float",
+    "draw_int",
     "find_pairs",
     "from_config",
     "get_trainer",

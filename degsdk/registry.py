@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import PluginError, UnknownComponentError
+from .trainer import Trainer
 
 KINDS = ("degrader", "extractor", "sr_model", "trainer", "weights")
 _KIND_LABEL = {
@@ -73,9 +74,11 @@ class Registry:
             if not isinstance(factory, str) or not factory:
                 raise PluginError(f"plugin {plugin!r}: weights {name!r} must be registered "
                                   f"with a reference string, got {factory!r}")
-        elif not callable(factory):
+        elif not callable(factory) and not (kind == "trainer" and isinstance(factory, Trainer)):
+            expected = "a degsdk.Trainer or a callable" if kind == "trainer" else (
+                "a class or callable")
             raise PluginError(f"plugin {plugin!r}: {label} {name!r} must be registered with "
-                              f"a class or callable, got {type(factory).__name__}")
+                              f"{expected}, got {type(factory).__name__}")
         existing = self._entries[kind].get(name)
         if existing is not None:
             raise PluginError(

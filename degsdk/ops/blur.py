@@ -14,7 +14,7 @@ from torch import Tensor
 
 from ..errors import InputError
 from ..interfaces import Degrader, DegraderConfig, SampleParams
-from .ranges import FloatRange, draw_float
+from ..ranges import FloatRange, draw_float
 
 
 def gaussian_kernel1d(sigma: Tensor, size: int) -> Tensor:

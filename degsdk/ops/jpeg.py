@@ -14,7 +14,7 @@ from PIL import Image
 from torch import Tensor
 
 from ..interfaces import Degrader, DegraderConfig, SampleParams
-from .ranges import IntRange, draw_int
+from ..ranges import IntRange, draw_int
 
 
 def to_uint8_hwc(x: Tensor) -> np.ndarray:

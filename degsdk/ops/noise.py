@@ -11,8 +11,8 @@ import torch
 from torch import Tensor
 
 from ..interfaces import Degrader, DegraderConfig, SampleParams
+from ..ranges import FloatRange, draw_float
 from ..seeding import bernoulli, draw_seed, generator_from_seed
-from .ranges import FloatRange, draw_float
 
 
 def gaussian_noise(x: Tensor, sigma: Sequence[float], gray: Sequence[bool],

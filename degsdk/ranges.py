@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import torch
 from pydantic import AfterValidator, BeforeValidator
 
-from ..seeding import randint, uniform
+from .seeding import randint, uniform
 
 
 def _as_pair(v: Any) -> Any:

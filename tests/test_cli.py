@@ -1,0 +1,194 @@
+"""The ``degsdk`` CLI in-process: degrade (outputs, replay, errors that write nothing),
+plugins, train."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import torch
+
+import degsdk
+from degsdk.cli.main import main
+from tests.conftest import REPO, SAMPLES
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    d = tmp_path / "in"
+    d.mkdir()
+    g = torch.Generator().manual_seed(0)
+    for name in ("b", "a"):
+        degsdk.write_image(d / f"{name}.png", torch.rand(3, 32, 48, generator=g))
+    return d
+
+
+def _listing(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_degrade_writes_pairs_params_and_sheet(tmp_path: Path, inputs: Path) -> None:
+    out = tmp_path / "out"
+    code = main(["degrade", str(inputs), "--out", str(out), "--config",
+                 str(REPO / "recipes" / "pipelines" / "quickstart.yaml"), "--seed", "7",
+                 "--contact-sheet"])
+    assert code == 0
+    assert _listing(out) == ["contact_sheet.png", "hr", "hr/a.png", "hr/b.png", "lr",
+                             "lr/a.png", "lr/b.png", "params.json"]
+    assert degsdk.find_pairs(out, scale=4)[0].name == "a"
+    record = json.loads((out / "params.json").read_text())
+    assert record["seed"] == 7 and record["images"]["a"]["index"] == 0
+    # Replay image "b" from the record alone: same pipeline, same params → the saved LR.
+    deg = degsdk.from_config(record["degrader"])
+    hr = degsdk.read_image(out / "hr" / "b.png")[None]
+    lr = deg.apply(hr, [record["images"]["b"]["params"]])
+    saved = degsdk.read_image(out / "lr" / "b.png")
+    assert torch.equal((lr[0] * 255).round(), (saved * 255).round())
+    # And the Python API with the same seed/index gives the same LR.
+    assert torch.equal(deg(hr, seed=7, indices=[1]).lr, lr)
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_degrade_with_name_and_sets(tmp_path: Path, inputs: Path) -> None:
+    out = tmp_path / "o"
+    assert main(["degrade", str(inputs / "a.png"), "--out", str(out), "--with", "resize",
+                 "--set", "factor=0.5", "--set", "mode=area", "--bit-depth", "16"]) == 0
+    assert degsdk.read_image(out / "lr" / "a.png").shape == (3, 16, 24)
+    cfg = json.loads((out / "params.json").read_text())["degrader"]
+    assert cfg == {"name": "resize", "params": {"factor": 0.5, "mode": "area",
+                                                "antialias": True}}
+
+
+def test_mod_crop_is_explicit(tmp_path: Path) -> None:
+    src = tmp_path / "odd.png"
+    degsdk.write_image(src, torch.rand(3, 30, 42))
+    out = tmp_path / "o"
+    args = ["degrade", str(src), "--out", str(out), "--with", "resize", "--set", "factor=0.25"]
+    assert main(args) == 2 and not out.exists()
+    assert main([*args, "--mod-crop"]) == 0
+    assert degsdk.read_image(out / "hr" / "odd.png").shape == (3, 28, 40)
+    assert degsdk.read_image(out / "lr" / "odd.png").shape == (3, 7, 10)
+
+
+BAD_CASES: dict[str, tuple[list[str], str]] = {
+    "unknown degrader": (["--with", "blurr"], "no degrader named 'blurr'"),
+    "bad param": (["--with", "gaussian_blur", "--set", "sigma=-1"], "gaussian_blur: invalid"),
+    "unknown param": (["--with", "jpeg", "--set", "qualty=5"], "qualty"),
+    "bad --set": (["--with", "jpeg", "--set", "quality"], "expected KEY=VALUE"),
+    "not divisible": (["--with", "resize", "--set", "factor=0.2"], "or pass --mod-crop"),
+    "missing config": (["--config", "nope.yaml"], "nope.yaml: cannot read config"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CASES))
+def test_bad_input_is_clear_error_and_writes_nothing(
+        case: str, tmp_path: Path, inputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    extra, expected = BAD_CASES[case]
+    before = _listing(tmp_path)
+    assert main(["degrade", str(inputs), "--out", str(tmp_path / "out"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("degsdk: error:") and expected in err
+    assert "Traceback" not in err
+    assert _listing(tmp_path) == before
+
+
+def test_corrupt_image_is_named_and_nothing_written(
+        tmp_path: Path, inputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = bytearray((inputs / "b.png").read_bytes())
+    mid = len(data) // 2
+    data[mid : mid + 64] = bytes(64)  # damaged pixel data, intact header
+    (inputs / "c.png").write_bytes(bytes(data))
+    before = _listing(tmp_path)
+    assert main(["degrade", str(inputs), "--out", str(tmp_path / "out"), "--with", "jpeg"]) == 2
+    assert "c.png: cannot" in capsys.readouterr().err
+    assert _listing(tmp_path) == before
+
+
+def test_failure_midway_leaves_no_partial_output(
+        tmp_path: Path, inputs: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A failure after some images were done (here: the disk fills up on the third write)
+    leaves neither the output folder nor staging files behind."""
+    import degsdk.cli.degrade as cli_degrade
+
+    real_write = cli_degrade.write_image
+    count = {"n": 0}
+
+    def flaky_write(path: Path, image: torch.Tensor, bit_depth: int = 8) -> Path:
+        count["n"] += 1
+        if count["n"] == 3:
+            raise degsdk.ImageWriteError(f"{path}: cannot write (No space left on device)")
+        return real_write(path, image, bit_depth)
+
+    monkeypatch.setattr(cli_degrade, "write_image", flaky_write)
+    before = _listing(tmp_path)
+    assert main(["degrade", str(inputs), "--out", str(tmp_path / "out"), "--with", "jpeg"]) == 2
+    assert "No space left" in capsys.readouterr().err
+    assert count["n"] == 3
+    assert _listing(tmp_path) == before
+
+
+def test_yaml_config_errors_name_the_file(tmp_path: Path, inputs: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text("name: sequential\nparams:\n  ops:\n    - {name: jpeg, params: {quality: 0}}\n")
+    assert main(["degrade", str(inputs), "--out", str(tmp_path / "o"), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert f"{cfg}.params.ops[0]: jpeg: invalid parameters" in err and "quality" in err
+    cfg.write_text("name: [unclosed\n")
+    assert main(["degrade", str(inputs), "--out", str(tmp_path / "o"), "--config", str(cfg)]) == 2
+    assert "not valid YAML" in capsys.readouterr().err
+
+
+def test_plugins_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plugins"]) == 0
+    text = capsys.readouterr().out
+    assert "builtin (degsdk " in text and "gaussian_blur" in text
+    assert main(["plugins", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert any(r["name"] == "builtin" and not r["failures"] for r in data)
+
+
+@pytest.fixture
+def toy_trainer(fresh_plugins: None) -> Iterator[list[dict[str, object]]]:
+    calls: list[dict[str, object]] = []
+
+    class Plugin:
+        @degsdk.hookimpl
+        def degsdk_register_trainers(self, register: Callable[..., None]) -> None:
+            register("toy", degsdk.Trainer(
+                description="Fit a toy model.",
+                run=lambda **kw: calls.append(kw),
+                options=(degsdk.TrainerOption("steps", "training steps", int, 10),
+                         degsdk.TrainerOption("data", "training folder", required=True),
+                         degsdk.TrainerOption("fast", "small model", flag=True))))
+
+    degsdk.register_plugin(Plugin(), name="toy-plugin")
+    yield calls
+
+
+def test_train_lists_and_runs_trainers(toy_trainer: list[dict[str, object]],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "registered trainers:" in out and "toy" in out and "Fit a toy model." in out
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "toy", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "--steps STEPS" in out and "training steps (default: 10)" in out and "--fast" in out
+    assert main(["train", "toy", "--data", "d", "--steps", "3", "--fast"]) == 0
+    assert toy_trainer == [{"steps": 3, "data": "d", "fast": True}]
+    assert main(["train", "nope"]) == 2
+    assert "no trainer named 'nope'" in capsys.readouterr().err
+
+
+def test_quickstart_samples_are_small_and_divisible() -> None:
+    files = degsdk.list_images([SAMPLES])
+    assert len(files) == 4
+    assert sum(f.stat().st_size for f in files) < 3_000_000
+    for f in files:
+        h, w = degsdk.io.image_size(f)
+        assert h % 8 == 0 and w % 8 == 0
