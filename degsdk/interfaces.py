@@ -90,7 +90,8 @@ def _format_validation_error(owner: str, err: pydantic.ValidationError) -> str:
         loc = ".".join(str(p) for p in e["loc"]) or "(params)"
         given = e.get("input")
         given_s = "" if isinstance(given, dict) else f" (got {given!r})"
-        lines.append(f"  {loc}: {e['msg']}{given_s}")
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"  {loc}: {msg}{given_s}")
     return f"{owner}: invalid parameters:\n" + "\n".join(lines)
 
 
@@ -253,23 +254,69 @@ class Degrader(nn.Module, ABC):
                          if k not in ("ops", "op"))
 
 
+def _checked_forward(label: str, fn: Callable[..., Tensor],
+                     check_output: Callable[[Any, Tensor, Tensor], None] | None = None
+                     ) -> Callable[..., Tensor]:
+    """Wrap an Extractor/SRModel ``forward`` so its input is validated (and its output, if
+    ``check_output`` is given)."""
+
+    @functools.wraps(fn)
+    def forward(self: nn.Module, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        name = getattr(self, "name", "") or type(self).__name__
+        check_images(x, f"{name} {label}")
+        out = fn(self, x, *args, **kwargs)
+        if check_output is not None:
+            check_output(self, x, out)
+        return out
+
+    forward.__degsdk_checked__ = True  # type: ignore[attr-defined]
+    return forward
+
+
+def _wrap_forward(cls: type, label: str,
+                  check_output: Callable[[Any, Tensor, Tensor], None] | None = None) -> None:
+    fn = cls.__dict__.get("forward")
+    if fn is not None and not getattr(fn, "__degsdk_checked__", False):
+        cls.forward = _checked_forward(label, fn, check_output)  # type: ignore[attr-defined]
+
+
 class Extractor(nn.Module, ABC):
     """Maps images N×3×H×W (float32, [0, 1]) to features ``(N, dim)`` (or feature maps
-    ``(N, dim, h, w)``)."""
+    ``(N, dim, h, w)``). Subclasses set ``dim`` and implement ``forward``; the input is
+    validated before ``forward`` runs."""
 
     name: ClassVar[str] = ""
     dim: int
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _wrap_forward(cls, "input")
 
     @abstractmethod
     def forward(self, images: Tensor) -> Tensor:
         """Features of ``images``."""
 
 
+def _check_sr_output(model: SRModel, lr: Tensor, sr: Tensor) -> None:
+    n, _, h, w = lr.shape
+    expected = (n, 3, h * model.scale, w * model.scale)
+    if not isinstance(sr, Tensor) or tuple(sr.shape) != expected:
+        got = tuple(sr.shape) if isinstance(sr, Tensor) else type(sr).__name__
+        name = model.name or type(model).__name__
+        raise InputError(f"{name}: produced {got}, expected {expected} for ×{model.scale} "
+                         "(a bug in this SR model)")
+
+
 class SRModel(nn.Module, ABC):
-    """A super-resolution network: LR N×3×h×w → SR N×3×(h·scale)×(w·scale), float32."""
+    """A super-resolution network: LR N×3×h×w → SR N×3×(h·scale)×(w·scale), float32.
+    Subclasses set ``scale`` and implement ``forward``; input and output shape are checked."""
 
     name: ClassVar[str] = ""
     scale: int
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _wrap_forward(cls, "input (LR)", _check_sr_output)
 
     @abstractmethod
     def forward(self, lr: Tensor) -> Tensor:

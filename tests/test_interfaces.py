@@ -1,0 +1,125 @@
+"""Input validation of the three interfaces, and seeding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import degsdk
+from degsdk.seeding import derive_seed, make_generators, spawn
+
+
+@pytest.mark.parametrize("bad,expected", [
+    ([[0.5]], "expected a torch.Tensor"),
+    (torch.rand(3, 8, 8), r"expected 4 dimensions.*add a batch dimension"),
+    (torch.rand(1, 1, 8, 8), "expected 3 RGB channels"),
+    (torch.randint(0, 255, (1, 3, 8, 8), dtype=torch.uint8), "float32, got torch.uint8.*255"),
+    (torch.rand(1, 3, 8, 8, dtype=torch.float64), "float32, got torch.float64"),
+    (torch.rand(1, 3, 8, 8) * 255, r"values in \[0, 1\].*divide by 255"),
+    (torch.full((1, 3, 8, 8), float("nan")), r"values in \[0, 1\]"),
+    (torch.rand(0, 3, 8, 8), "empty tensor"),
+])
+def test_degrader_rejects_bad_tensors(bad: object, expected: str) -> None:
+    deg = degsdk.create("jpeg")
+    with pytest.raises(degsdk.InputError, match=expected):
+        deg(bad, seed=0)  # type: ignore[arg-type]
+
+
+def test_sample_and_apply_validate_direct_calls() -> None:
+    deg = degsdk.create("gaussian_blur", sigma=1.0)
+    x = torch.rand(2, 3, 16, 16)
+    with pytest.raises(degsdk.InputError, match="got 1 params for a batch of 2"):
+        deg.apply(x, [{"sigma": 1.0}])
+    with pytest.raises(degsdk.InputError, match="got 3 generators for a batch of 2"):
+        deg.sample(x, make_generators(0, [0, 1, 2]))
+    with pytest.raises(degsdk.InputError, match="got 3 indices for a batch of 2"):
+        deg(x, seed=0, indices=[0, 1, 2])
+    with pytest.raises(degsdk.InputError, match="float32"):
+        deg.apply(x.double(), [{"sigma": 1.0}] * 2)
+
+
+def test_broken_degrader_output_is_caught() -> None:
+    class Broken(degsdk.Degrader):
+        name = "broken"
+
+        def sample(self, hr: torch.Tensor, generators: object) -> list[dict[str, object]]:
+            return [{} for _ in range(hr.shape[0])]
+
+        def apply(self, hr: torch.Tensor, params: object) -> torch.Tensor:
+            return hr[..., :-1]
+
+    with pytest.raises(degsdk.InputError, match=r"broken: produced .*expected float32 of shape"):
+        Broken()(torch.rand(1, 3, 4, 4), seed=0)
+
+
+class TinySR(degsdk.SRModel):
+    name = "tiny_sr"
+
+    def __init__(self, scale: int = 2) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def forward(self, lr: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(lr, scale_factor=self.scale, mode="nearest")
+
+
+class MeanColour(degsdk.Extractor):
+    name = "mean_colour"
+    dim = 3
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return images.mean(dim=(2, 3))
+
+
+@pytest.fixture
+def toy_components(fresh_plugins: None) -> Iterator[None]:
+    class Plugin:
+        @degsdk.hookimpl
+        def degsdk_register_sr_models(self, register: object) -> None:
+            register("tiny_sr", TinySR)  # type: ignore[operator]
+
+        @degsdk.hookimpl
+        def degsdk_register_extractors(self, register: object) -> None:
+            register("mean_colour", MeanColour)  # type: ignore[operator]
+
+    degsdk.register_plugin(Plugin(), name="toys")
+    yield
+
+
+def test_sr_models_and_extractors_through_the_registry(toy_components: None) -> None:
+    assert "tiny_sr" in degsdk.list_sr_models() and "mean_colour" in degsdk.list_extractors()
+    sr = degsdk.create_sr_model("tiny_sr", scale=3)
+    assert sr(torch.rand(2, 3, 5, 7)).shape == (2, 3, 15, 21)
+    with pytest.raises(degsdk.InputError, match="tiny_sr input \\(LR\\): expected 3 RGB"):
+        sr(torch.rand(2, 1, 5, 7))
+    ext = degsdk.create_extractor("mean_colour")
+    assert ext(torch.rand(4, 3, 8, 8)).shape == (4, ext.dim)
+    with pytest.raises(degsdk.InputError, match="mean_colour input"):
+        ext(torch.rand(4, 3, 8, 8) + 2)
+    with pytest.raises(degsdk.ConfigError, match="tiny_sr: invalid parameters"):
+        degsdk.create_sr_model("tiny_sr", scal=2)
+
+
+def test_sr_model_output_shape_is_checked() -> None:
+    class Wrong(TinySR):
+        def forward(self, lr: torch.Tensor) -> torch.Tensor:
+            return lr
+
+    with pytest.raises(degsdk.InputError, match=r"expected \(1, 3, 8, 8\) for ×2"):
+        Wrong(2)(torch.rand(1, 3, 4, 4))
+
+
+def test_seeds_differ_and_streams_are_stable() -> None:
+    seeds = {derive_seed(s, i) for s in range(20) for i in range(50)}
+    assert len(seeds) == 1000 and all(0 <= v < 2**63 for v in seeds)
+    assert derive_seed(1, 2) == derive_seed(1, 2) != derive_seed(2, 1)
+    a = [torch.rand(3, generator=g) for g in make_generators(5, [0, 1, 2])]
+    b = [torch.rand(3, generator=g) for g in make_generators(5, [2])]
+    assert torch.equal(a[2], b[0]) and not torch.equal(a[0], a[1])
+    kids = spawn(make_generators(5, [0, 1]), 3)
+    assert len(kids) == 3 and all(len(k) == 2 for k in kids)
+    with pytest.raises(degsdk.InputError, match="non-negative"):
+        derive_seed(-1, 0)
