@@ -51,10 +51,9 @@ class _OpsConfig(DegraderConfig):
     ops: list[Any] = pydantic.Field(min_length=1, description="child degraders or configs")
 
 
-class Sequential(Degrader):
-    """Apply ``ops`` one after another. Per-sample params: ``{"ops": [p_0, p_1, ...]}``."""
+class _AllOps(Degrader):
+    """Base of containers that apply every child (in some order): the scale is the product."""
 
-    name = "sequential"
     Config = _OpsConfig
 
     def __init__(self, ops: Sequence[Degrader | dict[str, Any]], **params: Any) -> None:
@@ -67,6 +66,15 @@ class Sequential(Degrader):
         for op in self.ops:
             s *= op.scale
         return s
+
+    def config_params(self) -> dict[str, Any]:
+        return {"ops": [op.to_config() for op in self.ops]}
+
+
+class Sequential(_AllOps):
+    """Apply ``ops`` one after another. Per-sample params: ``{"ops": [p_0, p_1, ...]}``."""
+
+    name = "sequential"
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         return _chain_size(self.ops, height, width)
@@ -91,9 +99,6 @@ class Sequential(Degrader):
         for k, op in enumerate(self.ops):
             x = op.apply(x, [p["ops"][k] for p in params])
         return x
-
-    def config_params(self) -> dict[str, Any]:
-        return {"ops": [op.to_config() for op in self.ops]}
 
 
 class _OneOfConfig(_OpsConfig):
@@ -241,24 +246,12 @@ class RandomApply(Degrader):
         return {"op": self.op.to_config(), "p": self.p}
 
 
-class Shuffle(Degrader):
+class Shuffle(_AllOps):
     """Apply all ``ops`` in a random order drawn per sample. Samples are grouped by order, so
     intermediate sizes may differ between groups; the final size must not.
     Per-sample params: ``{"order": [k...], "ops": [p_0, ..., p_{n-1}]}`` (params by op index)."""
 
     name = "shuffle"
-    Config = _OpsConfig
-
-    def __init__(self, ops: Sequence[Degrader | dict[str, Any]], **params: Any) -> None:
-        super().__init__(ops=list(ops), **params)
-        self.ops = _children(ops)
-
-    @property
-    def scale(self) -> float:
-        s = 1.0
-        for op in self.ops:
-            s *= op.scale
-        return s
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         resizing = [op for op in self.ops if op.scale != 1]
@@ -309,6 +302,3 @@ class Shuffle(Degrader):
                 x = self.ops[k].apply(x, [params[i]["ops"][k] for i in idx])
             out[idx] = x
         return out
-
-    def config_params(self) -> dict[str, Any]:
-        return {"ops": [op.to_config() for op in self.ops]}

@@ -81,7 +81,7 @@ class DegradeResult:
 class DegraderConfig(pydantic.BaseModel):
     """Base of every degrader's constructor-parameter model: unknown fields are errors."""
 
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
 
 
 def _format_validation_error(owner: str, err: pydantic.ValidationError) -> str:

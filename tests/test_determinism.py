@@ -97,3 +97,10 @@ def test_global_rng_is_untouched(batch: torch.Tensor) -> None:
     torch.manual_seed(0)
     deg(batch, seed=1)
     assert torch.equal(torch.rand(3), before)
+
+
+@pytest.mark.parametrize("name", ["gaussian_blur", "resize", "gaussian_noise", "jpeg"])
+def test_basic_ops_construct_with_defaults(name: str, batch: torch.Tensor) -> None:
+    deg = degsdk.create(name)
+    res = deg(batch[:2], seed=0)
+    assert res.lr.shape[-1] == round(64 / deg.scale)
