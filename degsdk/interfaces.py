@@ -214,8 +214,8 @@ class Degrader(nn.Module, ABC):
             if r < 1 or not math.isclose(o, r, rel_tol=0, abs_tol=1e-6):
                 raise InputError(
                     f"{self.describe()}: input {what} {v} is not divisible by scale "
-                    f"{self.scale:g} (would give {o:g}); crop the input to a multiple of "
-                    f"{self.scale:g} first"
+                    f"{self.scale:g} (output would be {o:g} pixels, not a whole number); "
+                    "crop the input first"
                 )
             out.append(r)
         return out[0], out[1]

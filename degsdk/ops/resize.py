@@ -10,7 +10,6 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..errors import InputError
 from ..interfaces import Degrader, DegraderConfig, SampleParams
 
 ResizeMode = Literal["bicubic", "bilinear", "area", "nearest"]
@@ -60,19 +59,6 @@ class Resize(Degrader):
     @property
     def scale(self) -> float:
         return 1.0 / self.factor
-
-    def output_size(self, height: int, width: int) -> tuple[int, int]:
-        # Exact in factor terms (height·factor), avoiding the round trip through 1/factor.
-        out = []
-        for what, v in (("height", height), ("width", width)):
-            o = v * self.factor
-            r = round(o)
-            if r < 1 or abs(o - r) > 1e-6:
-                raise InputError(f"{self.describe()}: input {what} {v} × factor "
-                                 f"{self.factor:g} = {o:g} is not a whole number of pixels; "
-                                 f"crop the input first")
-            out.append(r)
-        return out[0], out[1]
 
     def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[SampleParams]:
         return [{} for _ in generators]
