@@ -9,12 +9,13 @@ from typing import Annotated, Any
 
 import pydantic
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from ..errors import InputError
 from ..interfaces import Degrader, DegraderConfig, SampleParams
 from ..ranges import FloatRange, draw_float
+from .filtering import filter_separable
+from .kernels import MixedKernels, blur_with
 
 
 def gaussian_kernel1d(sigma: Tensor, size: int) -> Tensor:
@@ -30,26 +31,6 @@ def gaussian_kernel1d(sigma: Tensor, size: int) -> Tensor:
     x = torch.arange(-r, r + 1, dtype=torch.float64, device=sigma.device)
     k = torch.exp(-0.5 * (x / s) ** 2)
     return (k / k.sum(dim=1, keepdim=True)).to(torch.float32)
-
-
-def filter_separable(x: Tensor, kernels: Tensor) -> Tensor:
-    """Correlate each sample with its own separable kernel (rows then columns), reflect padding.
-
-    x: N×C×H×W; kernels: (N, k), k odd and ≤ 2·min(H, W) - 1. Returns N×C×H×W.
-    """
-    n, c, h, w = x.shape
-    k = kernels.shape[-1]
-    r = k // 2
-    if r >= h or r >= w:
-        raise InputError(f"blur kernel of size {k} needs images larger than {r}×{r} pixels for "
-                         f"reflect padding, got {h}×{w}")
-    weight = kernels.to(x.dtype).repeat_interleave(c, dim=0)  # (N*C, k)
-    y = x.reshape(1, n * c, h, w)
-    y = F.pad(y, (r, r, 0, 0), mode="reflect")
-    y = F.conv2d(y, weight.view(n * c, 1, 1, k), groups=n * c)
-    y = F.pad(y, (0, 0, r, r), mode="reflect")
-    y = F.conv2d(y, weight.view(n * c, 1, k, 1), groups=n * c)
-    return y.reshape(n, c, h, w)
 
 
 def gaussian_blur2d(x: Tensor, sigma: Tensor, kernel_size: int) -> Tensor:
@@ -106,3 +87,24 @@ class GaussianBlur(Degrader):
     def apply(self, hr: Tensor, params: Sequence[SampleParams]) -> Tensor:
         sigma = torch.tensor([float(p["sigma"]) for p in params], dtype=torch.float64)
         return gaussian_blur2d(hr, sigma, self.kernel_size).clamp_(0.0, 1.0)
+
+
+class KernelBlurConfig(MixedKernels):
+    pass
+
+
+class KernelBlur(Degrader):
+    """Blur with a random kernel per sample: Gaussian (iso/aniso), generalized Gaussian,
+    plateau or sinc, with Real-ESRGAN's type probabilities and ranges by default.
+    Params: the kernel's parameters, e.g. ``{"type": "aniso", "size": 13, "sigma_x": 1.2,
+    "sigma_y": 2.0, "theta": 0.3}``."""
+
+    name = "kernel_blur"
+    Config = KernelBlurConfig
+
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[SampleParams]:
+        cfg: Any = self.config
+        return [cfg.draw(g) for g in generators]
+
+    def apply(self, hr: Tensor, params: Sequence[SampleParams]) -> Tensor:
+        return blur_with(hr, list(params)).clamp_(0.0, 1.0)

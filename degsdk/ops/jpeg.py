@@ -15,11 +15,13 @@ from torch import Tensor
 
 from ..interfaces import Degrader, DegraderConfig, SampleParams
 from ..ranges import IntRange, draw_int
+from .parallel import map_samples
 
 
-def to_uint8_hwc(x: Tensor) -> np.ndarray:
-    """3×H×W float in [0, 1] → H×W×3 uint8 (rounded), on the CPU."""
-    return (x.detach().clamp(0, 1) * 255.0).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+def to_uint8_nhwc(x: Tensor) -> np.ndarray:
+    """N×3×H×W float in [0, 1] → N×H×W×3 uint8 (rounded), on the CPU."""
+    u8 = (x.detach().clamp(0, 1) * 255.0).round().to(torch.uint8)
+    return np.ascontiguousarray(u8.permute(0, 2, 3, 1).cpu().numpy())
 
 
 def jpeg_roundtrip(image: np.ndarray, quality: int) -> np.ndarray:
@@ -34,12 +36,13 @@ def jpeg_roundtrip(image: np.ndarray, quality: int) -> np.ndarray:
 
 def jpeg_compress(x: Tensor, quality: Sequence[int]) -> Tensor:
     """JPEG-compress each sample of N×3×H×W at its own quality (1–100). The output takes 8-bit
-    values (k/255) and lives on ``x.device``."""
-    out = [
-        torch.from_numpy(jpeg_roundtrip(to_uint8_hwc(img), q).copy()).permute(2, 0, 1)
-        for img, q in zip(x, quality, strict=True)
-    ]
-    return (torch.stack(out).to(torch.float32) / 255.0).to(x.device)
+    values (k/255) and lives on ``x.device``. Samples are coded in parallel threads (the codec
+    releases the GIL); each sample's result does not depend on the others."""
+    arrays = to_uint8_nhwc(x)
+    quality = [int(q) for q in quality]
+    coded = map_samples(lambda aq: jpeg_roundtrip(*aq), list(zip(arrays, quality, strict=True)))
+    out = torch.from_numpy(np.stack(coded)).permute(0, 3, 1, 2)
+    return (out.to(torch.float32) / 255.0).to(x.device)
 
 
 class JPEGConfig(DegraderConfig):

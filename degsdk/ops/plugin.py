@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from ..compose import OneOf, RandomApply, Sequential, Shuffle
 from ..hookspecs import Register, hookimpl
-from .blur import GaussianBlur
+from .blur import GaussianBlur, KernelBlur
 from .jpeg import JPEG
-from .noise import GaussianNoise
+from .noise import CameraNoise, GaussianNoise, PoissonNoise
+from .realesrgan import RealESRGAN
 from .resize import Resize
+from .sharpen import USMSharpen
 
-DEGRADERS = (Sequential, OneOf, RandomApply, Shuffle, GaussianBlur, Resize, GaussianNoise, JPEG)
+DEGRADERS = (
+    Sequential, OneOf, RandomApply, Shuffle,
+    GaussianBlur, KernelBlur, Resize, GaussianNoise, PoissonNoise, CameraNoise, JPEG, USMSharpen,
+    RealESRGAN,
+)
 
 
 @hookimpl

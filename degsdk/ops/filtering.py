@@ -1,0 +1,75 @@
+"""Per-sample filtering of a batch: each sample with its own kernel, reflect padding (the edge
+pixel is not repeated: scipy.ndimage's ``mode="mirror"``, BasicSR's ``filter2D``).
+
+Speed: oneDNN's depthwise convolution is slow with few groups (one image = 3 groups). When a
+call has few groups, the padded image is cut into horizontal strips (each with its own
+``2r``-row overlap) that become extra groups; the result is identical, 3–4× faster on CPU.
+"""
+
+from __future__ import annotations
+
+import torch.nn.functional as F
+from torch import Tensor
+
+from ..errors import InputError
+
+_MIN_GROUPS = 32  # below this many (sample, channel) groups, cut images into strips
+_MAX_STRIPS = 16
+_MIN_STRIP_ROWS = 8
+
+
+def _check_room(k: int, h: int, w: int) -> int:
+    r = k // 2
+    if r >= h or r >= w:
+        raise InputError(f"blur kernel of size {k} needs images larger than {r}×{r} pixels for "
+                         f"reflect padding, got {h}×{w}")
+    return r
+
+
+def _grouped_conv(padded: Tensor, weight: Tensor, out_h: int, kh: int) -> Tensor:
+    """Depthwise conv of ``padded`` (G, H+kh-1, W') with ``weight`` (G, 1, kh, kw), splitting
+    rows into strips when G is small. Returns (G, out_h, W' - kw + 1)."""
+    g, _, wp = padded.shape
+    strips = min(_MAX_STRIPS, out_h // _MIN_STRIP_ROWS) if g < _MIN_GROUPS else 1
+    if strips <= 1:
+        return F.conv2d(padded[None], weight, groups=g)[0]
+    rows = -(-out_h // strips)  # output rows per strip
+    extra = rows * strips - out_h
+    if extra:
+        padded = F.pad(padded, (0, 0, 0, extra))
+    s = padded.unfold(1, rows + kh - 1, rows)  # (G, strips, W', rows+kh-1)
+    s = s.permute(0, 1, 3, 2).reshape(1, g * strips, rows + kh - 1, wp)
+    y = F.conv2d(s, weight.repeat_interleave(strips, dim=0), groups=g * strips)
+    return y.view(g, strips * rows, -1)[:, :out_h]
+
+
+def filter2d(x: Tensor, kernels: Tensor) -> Tensor:
+    """Correlate each sample with its own 2-D kernel.
+
+    x: N×C×H×W; kernels: (N, k, k) or (k, k) for all, k odd. Returns N×C×H×W.
+    """
+    n, c, h, w = x.shape
+    if kernels.ndim == 2:
+        kernels = kernels.expand(n, -1, -1)
+    k = kernels.shape[-1]
+    r = _check_room(k, h, w)
+    weight = kernels.to(device=x.device, dtype=x.dtype).repeat_interleave(c, dim=0)
+    y = F.pad(x.reshape(1, n * c, h, w), (r, r, r, r), mode="reflect")[0]
+    return _grouped_conv(y, weight.view(n * c, 1, k, k), h, k).view(n, c, h, w)
+
+
+def filter_separable(x: Tensor, kernels: Tensor) -> Tensor:
+    """Correlate each sample with its own separable kernel (rows then columns).
+
+    x: N×C×H×W; kernels: (N, k) 1-D factors, k odd. Equivalent to ``filter2d`` with the
+    outer products, at 2k instead of k² operations per pixel.
+    """
+    n, c, h, w = x.shape
+    k = kernels.shape[-1]
+    r = _check_room(k, h, w)
+    weight = kernels.to(device=x.device, dtype=x.dtype).repeat_interleave(c, dim=0)  # (N*C, k)
+    y = F.pad(x.reshape(1, n * c, h, w), (r, r, 0, 0), mode="reflect")[0]
+    y = _grouped_conv(y, weight.view(n * c, 1, 1, k), h, 1)
+    y = F.pad(y[None], (0, 0, r, r), mode="reflect")[0]
+    y = _grouped_conv(y, weight.view(n * c, 1, k, 1), h, k)
+    return y.reshape(n, c, h, w)
