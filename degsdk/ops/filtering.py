@@ -1,5 +1,6 @@
 """Per-sample filtering of a batch: each sample with its own kernel, reflect padding (the edge
-pixel is not repeated: scipy.ndimage's ``mode="mirror"``, BasicSR's ``filter2D``).
+pixel is not repeated: scipy.ndimage's ``mode="mirror"``, BasicSR's ``filter2D``), also for
+images smaller than the kernel (mirrored repeatedly, as scipy does).
 
 Speed: oneDNN's depthwise convolution is slow with few groups (one image = 3 groups). When a
 call has few groups, the padded image is cut into horizontal strips (each with its own
@@ -8,22 +9,41 @@ call has few groups, the padded image is cut into horizontal strips (each with i
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
-
-from ..errors import InputError
 
 _MIN_GROUPS = 32  # below this many (sample, channel) groups, cut images into strips
 _MAX_STRIPS = 16
 _MIN_STRIP_ROWS = 8
 
 
-def _check_room(k: int, h: int, w: int) -> int:
-    r = k // 2
-    if r >= h or r >= w:
-        raise InputError(f"blur kernel of size {k} needs images larger than {r}×{r} pixels for "
-                         f"reflect padding, got {h}×{w}")
-    return r
+def _mirror_index(n: int, r: int, device: torch.device) -> Tensor:
+    """Source indices of a length-``n`` axis padded by ``r`` on both sides with scipy's
+    ``mirror`` rule (d c b | a b c d | c b a), repeating as often as needed."""
+    idx = torch.arange(-r, n + r, device=device)
+    if n == 1:
+        return torch.zeros_like(idx)
+    period = 2 * (n - 1)
+    m = idx.remainder(period)
+    return torch.where(m >= n, period - m, m)
+
+
+def mirror_pad(x: Tensor, left: int, right: int, top: int, bottom: int) -> Tensor:
+    """Reflect padding of the last two dims that also works when a pad is not smaller than the
+    image (torch's ``reflect`` mode requires it to be)."""
+    h, w = x.shape[-2:]
+    if max(top, bottom) < h and max(left, right) < w:
+        return F.pad(x, (left, right, top, bottom), mode="reflect")
+    if top or bottom:
+        rows = _mirror_index(h, max(top, bottom), x.device)
+        rows = rows[max(top, bottom) - top : len(rows) - (max(top, bottom) - bottom)]
+        x = x.index_select(-2, rows)
+    if left or right:
+        cols = _mirror_index(w, max(left, right), x.device)
+        cols = cols[max(left, right) - left : len(cols) - (max(left, right) - right)]
+        x = x.index_select(-1, cols)
+    return x
 
 
 def _grouped_conv(padded: Tensor, weight: Tensor, out_h: int, kh: int) -> Tensor:
@@ -52,9 +72,9 @@ def filter2d(x: Tensor, kernels: Tensor) -> Tensor:
     if kernels.ndim == 2:
         kernels = kernels.expand(n, -1, -1)
     k = kernels.shape[-1]
-    r = _check_room(k, h, w)
+    r = k // 2
     weight = kernels.to(device=x.device, dtype=x.dtype).repeat_interleave(c, dim=0)
-    y = F.pad(x.reshape(1, n * c, h, w), (r, r, r, r), mode="reflect")[0]
+    y = mirror_pad(x.reshape(1, n * c, h, w), r, r, r, r)[0]
     return _grouped_conv(y, weight.view(n * c, 1, k, k), h, k).view(n, c, h, w)
 
 
@@ -66,10 +86,10 @@ def filter_separable(x: Tensor, kernels: Tensor) -> Tensor:
     """
     n, c, h, w = x.shape
     k = kernels.shape[-1]
-    r = _check_room(k, h, w)
+    r = k // 2
     weight = kernels.to(device=x.device, dtype=x.dtype).repeat_interleave(c, dim=0)  # (N*C, k)
-    y = F.pad(x.reshape(1, n * c, h, w), (r, r, 0, 0), mode="reflect")[0]
+    y = mirror_pad(x.reshape(1, n * c, h, w), r, r, 0, 0)[0]
     y = _grouped_conv(y, weight.view(n * c, 1, 1, k), h, 1)
-    y = F.pad(y[None], (0, 0, r, r), mode="reflect")[0]
+    y = mirror_pad(y[None], 0, 0, r, r)[0]
     y = _grouped_conv(y, weight.view(n * c, 1, k, 1), h, k)
     return y.reshape(n, c, h, w)

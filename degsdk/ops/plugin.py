@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..compose import OneOf, RandomApply, Sequential, Shuffle
 from ..hookspecs import Register, hookimpl
 from .blur import GaussianBlur, KernelBlur
+from .bsrgan import BSRGAN, BSRGANPlus
 from .jpeg import JPEG
 from .noise import CameraNoise, GaussianNoise, PoissonNoise
 from .realesrgan import RealESRGAN
@@ -15,7 +16,7 @@ from .sharpen import USMSharpen
 DEGRADERS = (
     Sequential, OneOf, RandomApply, Shuffle,
     GaussianBlur, KernelBlur, Resize, GaussianNoise, PoissonNoise, CameraNoise, JPEG, USMSharpen,
-    RealESRGAN,
+    RealESRGAN, BSRGAN, BSRGANPlus,
 )
 
 
