@@ -36,6 +36,11 @@ CONFIGS = {
     "resize": {"name": "resize", "params": {"factor": 0.5}},
     "gaussian_noise": {"name": "gaussian_noise", "params": {"gray_prob": 0.5}},
     "jpeg": {"name": "jpeg", "params": {}},
+    "kernel_blur": {"name": "kernel_blur", "params": {}},
+    "poisson_noise": {"name": "poisson_noise", "params": {"gray_prob": 0.5}},
+    "camera_noise": {"name": "camera_noise", "params": {}},
+    "usm": {"name": "usm", "params": {}},
+    "camera": {"name": "camera", "params": {"scale": 2, "level": 2.0, "defocus": 1.0}},
     "pipeline": PIPELINE,
 }
 

@@ -7,6 +7,7 @@ from ..compose import OneOf, RandomApply, Sequential, Shuffle
 from ..hookspecs import Register, hookimpl
 from .blur import GaussianBlur, KernelBlur
 from .bsrgan import BSRGAN, BSRGANPlus
+from .camera import Camera
 from .jpeg import JPEG
 from .noise import CameraNoise, GaussianNoise, PoissonNoise
 from .realesrgan import RealESRGAN
@@ -16,7 +17,7 @@ from .sharpen import USMSharpen
 DEGRADERS = (
     Sequential, OneOf, RandomApply, Shuffle,
     GaussianBlur, KernelBlur, Resize, GaussianNoise, PoissonNoise, CameraNoise, JPEG, USMSharpen,
-    RealESRGAN, BSRGAN, BSRGANPlus,
+    RealESRGAN, BSRGAN, BSRGANPlus, Camera,
 )
 
 
