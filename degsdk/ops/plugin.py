@@ -11,12 +11,16 @@ from .camera import Camera
 from .jpeg import JPEG
 from .noise import CameraNoise, GaussianNoise, PoissonNoise
 from .realesrgan import RealESRGAN
-from .resize import Resize
+from .resize import RandomResize, Resize
 from .sharpen import USMSharpen
 
 DEGRADERS = (
+    # containers
     Sequential, OneOf, RandomApply, Shuffle,
-    GaussianBlur, KernelBlur, Resize, GaussianNoise, PoissonNoise, CameraNoise, JPEG, USMSharpen,
+    # ops
+    GaussianBlur, KernelBlur, Resize, RandomResize, GaussianNoise, PoissonNoise, CameraNoise,
+    JPEG, USMSharpen,
+    # pipelines and cameras
     RealESRGAN, BSRGAN, BSRGANPlus, Camera,
 )
 

@@ -34,8 +34,8 @@ from .jpeg import jpeg_compress
 from .kernels import MixedKernels, blur_with, final_sinc_draw
 from .noise import gaussian_noise, poisson_noise
 from .parallel import map_samples
+from .resize import RESIZE_MODES, ResizeStage
 
-RESIZE_MODES = ("area", "bilinear", "bicubic")
 LATEST_VERSION = "1"
 
 
@@ -53,21 +53,6 @@ class NoiseStage(DegraderConfig):
         else:
             p = {"kind": "poisson", "scale": uniform(g, *self.poisson_scale)}
         return {**p, "gray": bernoulli(g, self.gray_prob), "seed": draw_seed(g)}
-
-
-class ResizeStage(DegraderConfig):
-    """Up/down/keep with probabilities ``probs``; factor U[1, high] up or U[low, 1] down;
-    mode drawn from area/bilinear/bicubic."""
-
-    probs: tuple[float, float, float] = (0.2, 0.7, 0.1)
-    range: FloatRange = (0.15, 1.5)
-
-    def draw(self, g: torch.Generator) -> dict[str, Any]:
-        kind = ("up", "down", "keep")[choice(g, self.probs)]
-        lo, hi = self.range
-        factor = uniform(g, 1.0, hi) if kind == "up" else uniform(g, lo, 1.0) if (
-            kind == "down") else 1.0
-        return {"kind": kind, "factor": factor, "mode": RESIZE_MODES[choice(g, [1, 1, 1])]}
 
 
 def _kernels2() -> MixedKernels:

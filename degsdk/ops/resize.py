@@ -11,8 +11,11 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..interfaces import Degrader, DegraderConfig, SampleParams
+from ..ranges import FloatRange
+from ..seeding import choice, uniform
 
 ResizeMode = Literal["bicubic", "bilinear", "area", "nearest"]
+RESIZE_MODES = ("area", "bilinear", "bicubic")  # Real-ESRGAN's random choice
 
 
 def resize(x: Tensor, size: tuple[int, int], mode: ResizeMode = "bicubic",
@@ -66,3 +69,55 @@ class Resize(Degrader):
     def apply(self, hr: Tensor, params: Sequence[SampleParams]) -> Tensor:
         size = self.output_size(hr.shape[-2], hr.shape[-1])
         return resize(hr, size, self.mode, self.antialias)
+
+
+class ResizeStage(DegraderConfig):
+    """Up/down/keep with probabilities ``probs``; factor U[1, high] up or U[low, 1] down;
+    mode drawn from area/bilinear/bicubic."""
+
+    probs: tuple[float, float, float] = (0.2, 0.7, 0.1)
+    range: FloatRange = (0.15, 1.5)
+
+    def draw(self, g: torch.Generator) -> dict[str, Any]:
+        kind = ("up", "down", "keep")[choice(g, self.probs)]
+        lo, hi = self.range
+        factor = uniform(g, 1.0, hi) if kind == "up" else uniform(g, lo, 1.0) if (
+            kind == "down") else 1.0
+        return {"kind": kind, "factor": factor, "mode": RESIZE_MODES[choice(g, [1, 1, 1])]}
+
+
+class RandomResizeConfig(DegraderConfig):
+    factor: float = pydantic.Field(default=0.25, gt=0, le=16,
+                                   description="final size / input size")
+    stage: ResizeStage = pydantic.Field(default_factory=ResizeStage,
+                                        description="the random intermediate resize")
+
+
+class RandomResize(Degrader):
+    """Real-ESRGAN-style random resize, then an exact final size: per sample, up/down/keep by
+    a random factor with a random mode (area/bilinear/bicubic, no antialiasing, as
+    ``F.interpolate``), then resize to ``factor`` × the input size with another random mode.
+    Params: ``{"kind", "factor", "mode", "final_mode"}``."""
+
+    name = "random_resize"
+    Config = RandomResizeConfig
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self.cfg: RandomResizeConfig = self.config  # type: ignore[assignment]
+
+    @property
+    def scale(self) -> float:
+        return 1.0 / self.cfg.factor
+
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[SampleParams]:
+        return [{**self.cfg.stage.draw(g), "final_mode": RESIZE_MODES[choice(g, [1, 1, 1])]}
+                for g in generators]
+
+    def apply(self, hr: Tensor, params: Sequence[SampleParams]) -> Tensor:
+        size = self.output_size(hr.shape[-2], hr.shape[-1])
+        out = []
+        for i, p in enumerate(params):
+            x = F.interpolate(hr[i : i + 1], scale_factor=p["factor"], mode=p["mode"])
+            out.append(F.interpolate(x, size=size, mode=p["final_mode"]))
+        return torch.cat(out).clamp_(0.0, 1.0)

@@ -65,3 +65,19 @@ def test_not_divisible_is_an_error_naming_sizes() -> None:
 def test_bad_mode_is_config_error() -> None:
     with pytest.raises(degsdk.ConfigError, match="mode"):
         degsdk.create("resize", mode="lanczos")
+
+
+def test_random_resize_draws_per_sample_and_hits_the_exact_size() -> None:
+    deg = degsdk.create("random_resize", factor=0.5)
+    x = torch.rand(64, 3, 32, 48)
+    res = deg(x, seed=0)
+    assert res.lr.shape == (64, 3, 16, 24) and res.lr.min() >= 0 and res.lr.max() <= 1
+    kinds = {p["kind"] for p in res.params}
+    modes = {p["mode"] for p in res.params} | {p["final_mode"] for p in res.params}
+    assert kinds == {"up", "down", "keep"} and modes == {"area", "bilinear", "bicubic"}
+    for p in res.params:
+        lo, hi = (1.0, 1.5) if p["kind"] == "up" else (0.15, 1.0) if p["kind"] == "down" else (
+            1.0, 1.0)
+        assert lo <= p["factor"] <= hi
+    assert torch.equal(deg(x[5:6], seed=0, indices=[5]).lr[0], res.lr[5])
+    assert torch.equal(deg.apply(x, res.params), res.lr)
