@@ -32,6 +32,25 @@ IntRange = Annotated[tuple[int, int], BeforeValidator(_as_pair), AfterValidator(
 """An int or ``[low, high]`` (inclusive); sampled uniformly per sample."""
 
 
+def within(ge: float | None = None, le: float | None = None, gt: float | None = None,
+           name: str = "values") -> AfterValidator:
+    """A validator for a ``FloatRange``/``IntRange`` whose ends must lie within bounds, e.g.
+    ``Annotated[IntRange, within(1, 100, name="JPEG quality")]``."""
+
+    def check(v: tuple[Any, Any]) -> tuple[Any, Any]:
+        if ge is not None and le is not None and (v[0] < ge or v[1] > le):
+            raise ValueError(f"{name} must be within {ge:g}–{le:g}")
+        if ge is not None and le is None and v[0] < ge:
+            raise ValueError(f"{name} must be ≥ {ge:g}")
+        if le is not None and ge is None and v[1] > le:
+            raise ValueError(f"{name} must be ≤ {le:g}")
+        if gt is not None and v[0] <= gt:
+            raise ValueError(f"{name} must be > {gt:g}")
+        return v
+
+    return AfterValidator(check)
+
+
 def draw_float(generator: torch.Generator, value: tuple[float, float]) -> float:
     """One value from a ``FloatRange``."""
     return uniform(generator, value[0], value[1])

@@ -13,7 +13,7 @@ from torch import Tensor
 
 from ..errors import InputError
 from ..interfaces import Degrader, DegraderConfig, SampleParams
-from ..ranges import FloatRange, draw_float
+from ..ranges import FloatRange, draw_float, within
 from .filtering import filter_separable
 from .kernels import MixedKernels, blur_with
 
@@ -48,17 +48,10 @@ def auto_kernel_size(sigma_max: float) -> int:
 
 
 class GaussianBlurConfig(DegraderConfig):
-    sigma: Annotated[FloatRange, pydantic.Field(description="σ in pixels, or [low, high]")] = (
-        0.2, 3.0)
+    sigma: Annotated[FloatRange, within(gt=0, name="σ"),
+                     pydantic.Field(description="σ in pixels, or [low, high]")] = (0.2, 3.0)
     kernel_size: int | None = pydantic.Field(
         default=None, description="odd kernel size; default 2·ceil(3·σ_max)+1")
-
-    @pydantic.field_validator("sigma")
-    @classmethod
-    def _positive(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[0] <= 0:
-            raise ValueError("σ must be > 0")
-        return v
 
     @pydantic.field_validator("kernel_size")
     @classmethod

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
 import torch
@@ -36,10 +36,10 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..interfaces import Degrader, DegraderConfig, SampleParams
-from ..ranges import FloatRange, IntRange
+from ..ranges import FloatRange, within
 from ..seeding import draw_seed, randint, uniform
 from .blur import gaussian_blur2d
-from .jpeg import jpeg_compress
+from .jpeg import JPEGQuality, jpeg_compress
 from .noise import poisson_gaussian_noise
 
 _LUMA = (0.299, 0.587, 0.114)
@@ -53,26 +53,13 @@ class CameraConfig(DegraderConfig):
     blur_edge: float = pydantic.Field(default=1.0, ge=0, description="extra σ at the corners")
     blur_per_level: float = pydantic.Field(default=0.35, ge=0)
     defocus: float = pydantic.Field(default=0.0, ge=0, description="σ per unit depth error")
-    focus: FloatRange = pydantic.Field(default=(0.3, 0.7), description="focus depth in [0, 1]")
+    focus: Annotated[FloatRange, within(0, 1, name="focus")] = pydantic.Field(
+        default=(0.3, 0.7), description="focus depth in [0, 1]")
     ca: float = pydantic.Field(default=0.0008, ge=0, le=0.05, description="CA per level")
     wb_shift: float = pydantic.Field(default=0.02, ge=0, le=0.5, description="log gain/level")
     shot: float = pydantic.Field(default=0.0008, ge=0, description="shot variance at s = 1")
     read: float = pydantic.Field(default=1.0, ge=0, description="read noise σ (0–255)")
-    jpeg: IntRange | None = pydantic.Field(default=(75, 95), description="None: no JPEG")
-
-    @pydantic.field_validator("focus")
-    @classmethod
-    def _focus(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[0] < 0 or v[1] > 1:
-            raise ValueError("focus must lie within [0, 1]")
-        return v
-
-    @pydantic.field_validator("jpeg")
-    @classmethod
-    def _quality(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
-        if v is not None and (v[0] < 1 or v[1] > 100):
-            raise ValueError("JPEG quality must be within 1–100")
-        return v
+    jpeg: JPEGQuality | None = pydantic.Field(default=(75, 95), description="None: no JPEG")
 
 
 def radius2(h: int, w: int, device: torch.device) -> Tensor:

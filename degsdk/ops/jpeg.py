@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pydantic
@@ -14,7 +14,7 @@ from PIL import Image
 from torch import Tensor
 
 from ..interfaces import Degrader, DegraderConfig, SampleParams
-from ..ranges import IntRange, draw_int
+from ..ranges import IntRange, draw_int, within
 from .parallel import map_samples
 
 
@@ -45,16 +45,13 @@ def jpeg_compress(x: Tensor, quality: Sequence[int]) -> Tensor:
     return (out.to(torch.float32) / 255.0).to(x.device)
 
 
-class JPEGConfig(DegraderConfig):
-    quality: IntRange = pydantic.Field(
-        default=(30, 95), description="JPEG quality 1–100, or [low, high] (inclusive)")
+JPEGQuality = Annotated[IntRange, within(1, 100, name="JPEG quality")]
+"""A JPEG quality 1–100 or an inclusive ``[low, high]`` range of them."""
 
-    @pydantic.field_validator("quality")
-    @classmethod
-    def _in_range(cls, v: tuple[int, int]) -> tuple[int, int]:
-        if v[0] < 1 or v[1] > 100:
-            raise ValueError("JPEG quality must be within 1–100")
-        return v
+
+class JPEGConfig(DegraderConfig):
+    quality: JPEGQuality = pydantic.Field(
+        default=(30, 95), description="JPEG quality 1–100, or [low, high] (inclusive)")
 
 
 class JPEG(Degrader):

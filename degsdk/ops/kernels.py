@@ -10,7 +10,7 @@ first axis (σx) from +x towards +y.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
 import torch
@@ -18,7 +18,7 @@ from torch import Tensor
 
 from ..errors import InputError
 from ..interfaces import DegraderConfig
-from ..ranges import FloatRange
+from ..ranges import FloatRange, within
 from ..seeding import choice, uniform
 
 KernelType = Literal["iso", "aniso", "generalized_iso", "generalized_aniso", "plateau_iso",
@@ -126,7 +126,7 @@ class MixedKernels(DegraderConfig):
     types: list[KernelType] = pydantic.Field(default_factory=lambda: list(KERNEL_TYPES))
     probs: list[pydantic.NonNegativeFloat] = pydantic.Field(
         default_factory=lambda: [0.45, 0.25, 0.12, 0.03, 0.12, 0.03])
-    sigma: FloatRange = (0.2, 3.0)
+    sigma: Annotated[FloatRange, within(gt=0, name="sigma")] = (0.2, 3.0)
     beta_g: FloatRange = (0.5, 4.0)
     beta_p: FloatRange = (1.0, 2.0)
     sinc_prob: float = pydantic.Field(default=0.1, ge=0, le=1)
@@ -138,8 +138,6 @@ class MixedKernels(DegraderConfig):
         if len(self.types) != len(self.probs) or not self.types or sum(self.probs) <= 0:
             raise ValueError("types and probs must be non-empty lists of the same length with "
                              "a positive sum")
-        if self.sigma[0] <= 0:
-            raise ValueError("sigma must be > 0")
         return self
 
     def draw(self, g: torch.Generator) -> dict[str, Any]:

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
 import torch
 from torch import Tensor
 
 from ..interfaces import Degrader, DegraderConfig, SampleParams
-from ..ranges import FloatRange, draw_float
+from ..ranges import FloatRange, draw_float, within
 from ..seeding import bernoulli, draw_seed, generator_from_seed, uniform
 
 
@@ -44,17 +44,10 @@ def gaussian_noise(x: Tensor, sigma: Sequence[float], gray: Sequence[bool],
 
 
 class GaussianNoiseConfig(DegraderConfig):
-    sigma: FloatRange = pydantic.Field(
+    sigma: Annotated[FloatRange, within(ge=0, name="σ")] = pydantic.Field(
         default=(1.0, 30.0), description="σ on the 0–255 scale, or [low, high]")
     gray_prob: float = pydantic.Field(
         default=0.0, ge=0.0, le=1.0, description="probability of gray (channel-shared) noise")
-
-    @pydantic.field_validator("sigma")
-    @classmethod
-    def _non_negative(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[0] < 0:
-            raise ValueError("σ must be ≥ 0")
-        return v
 
 
 class GaussianNoise(Degrader):
@@ -146,15 +139,9 @@ def correlated_gaussian_field(h: int, w: int, level: float, gen: torch.Generator
 
 
 class PoissonNoiseConfig(DegraderConfig):
-    scale: FloatRange = pydantic.Field(default=(0.05, 3.0), description="noise scale")
+    scale: Annotated[FloatRange, within(ge=0, name="scale")] = pydantic.Field(
+        default=(0.05, 3.0), description="noise scale")
     gray_prob: float = pydantic.Field(default=0.0, ge=0.0, le=1.0)
-
-    @pydantic.field_validator("scale")
-    @classmethod
-    def _non_negative(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[0] < 0:
-            raise ValueError("scale must be ≥ 0")
-        return v
 
 
 class PoissonNoise(Degrader):
@@ -174,15 +161,10 @@ class PoissonNoise(Degrader):
 
 
 class CameraNoiseConfig(DegraderConfig):
-    shot: FloatRange = pydantic.Field(
+    shot: Annotated[FloatRange, within(ge=0, name="shot")] = pydantic.Field(
         default=(0.0005, 0.01), description="signal-dependent variance per unit signal")
-    read: FloatRange = pydantic.Field(default=(0.5, 4.0), description="read noise σ (0–255)")
-
-    @pydantic.model_validator(mode="after")
-    def _non_negative(self) -> CameraNoiseConfig:
-        if self.shot[0] < 0 or self.read[0] < 0:
-            raise ValueError("shot and read must be ≥ 0")
-        return self
+    read: Annotated[FloatRange, within(ge=0, name="read")] = pydantic.Field(
+        default=(0.5, 4.0), description="read noise σ (0–255)")
 
 
 class CameraNoise(Degrader):

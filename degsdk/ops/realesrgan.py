@@ -28,9 +28,9 @@ from torch import Tensor
 
 from ..errors import InputError
 from ..interfaces import Degrader, DegraderConfig, SampleParams
-from ..ranges import FloatRange, IntRange
+from ..ranges import FloatRange
 from ..seeding import bernoulli, choice, draw_seed, randint, uniform
-from .jpeg import jpeg_compress
+from .jpeg import JPEGQuality, jpeg_compress
 from .kernels import MixedKernels, blur_with, final_sinc_draw
 from .noise import gaussian_noise, poisson_noise
 from .parallel import map_samples
@@ -65,7 +65,7 @@ class RealESRGANConfig(DegraderConfig):
     kernel1: MixedKernels = pydantic.Field(default_factory=MixedKernels)
     resize1: ResizeStage = pydantic.Field(default_factory=ResizeStage)
     noise1: NoiseStage = pydantic.Field(default_factory=NoiseStage)
-    jpeg1: IntRange = (30, 95)
+    jpeg1: JPEGQuality = (30, 95)
     second_blur_prob: float = pydantic.Field(default=0.8, ge=0, le=1)
     kernel2: MixedKernels = pydantic.Field(default_factory=_kernels2)
     resize2: ResizeStage = pydantic.Field(
@@ -73,15 +73,8 @@ class RealESRGANConfig(DegraderConfig):
     noise2: NoiseStage = pydantic.Field(
         default_factory=lambda: NoiseStage(gaussian_sigma=(1.0, 25.0),
                                            poisson_scale=(0.05, 2.5)))
-    jpeg2: IntRange = (30, 95)
+    jpeg2: JPEGQuality = (30, 95)
     final_sinc_prob: float = pydantic.Field(default=0.8, ge=0, le=1)
-
-    @pydantic.field_validator("jpeg1", "jpeg2")
-    @classmethod
-    def _quality(cls, v: tuple[int, int]) -> tuple[int, int]:
-        if v[0] < 1 or v[1] > 100:
-            raise ValueError("JPEG quality must be within 1–100")
-        return v
 
 
 def _noise(x: Tensor, p: dict[str, Any]) -> Tensor:
