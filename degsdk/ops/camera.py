@@ -93,7 +93,7 @@ def spatially_varying_blur(x: Tensor, sigma: Tensor) -> Tensor:
         size = min(2 * math.ceil(3 * s) + 1, 2 * min(h, w) - 1) | 1
         stack.append(gaussian_blur2d(x, torch.tensor([s], dtype=torch.float64), size))
     pos = (sigma / _SIGMA_STEP).clamp(0, n_steps)
-    lo = pos.floor().clamp(max=n_steps - 1).long() if n_steps > 0 else pos.long()
+    lo = pos.floor().clamp(max=n_steps - 1).long()
     t = (pos - lo.to(pos.dtype))[None, None]
     blurred = torch.stack(stack)  # L×1×C×H×W
     a = blurred.gather(0, lo[None, None, None].expand(1, *x.shape))[0]

@@ -168,34 +168,3 @@ def final_sinc_draw(g: torch.Generator, sizes: list[int], prob: float) -> dict[s
         return {"type": "sinc", "size": size, "omega_c": uniform(g, math.pi / 3, math.pi)}
     return {"type": "pulse", "size": 1}
 
-
-def blur_with(x: Tensor, params: list[dict[str, Any]]) -> Tensor:
-    """Filter each sample of N×C×H×W with the kernel its params describe (reflect padding).
-
-    Samples are grouped by kernel size; isotropic Gaussians run separably, pulses are
-    skipped; the rest as dense per-sample kernels, at their own size (not padded).
-    """
-    from .blur import gaussian_kernel1d
-    from .filtering import filter2d, filter_separable
-
-    groups: dict[tuple[str, int], list[int]] = {}
-    for i, p in enumerate(params):
-        if p["type"] == "pulse":
-            continue
-        key = ("sep" if is_separable(p) else "dense", int(p["size"]))
-        groups.setdefault(key, []).append(i)
-
-    def run(kind: str, size: int, idx: list[int]) -> Tensor:
-        xs = x if len(idx) == x.shape[0] else x[idx]
-        if kind == "sep":
-            sig = torch.tensor([float(params[i]["sigma_x"]) for i in idx], dtype=torch.float64)
-            return filter_separable(xs, gaussian_kernel1d(sig, size))
-        return filter2d(xs, torch.stack([kernel_from_params(params[i]) for i in idx]))
-
-    if len(groups) == 1 and len(next(iter(groups.values()))) == x.shape[0]:
-        (kind, size), idx = next(iter(groups.items()))
-        return run(kind, size, idx)
-    out = x.clone()
-    for (kind, size), idx in groups.items():
-        out[idx] = run(kind, size, idx)
-    return out

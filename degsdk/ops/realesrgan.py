@@ -30,8 +30,9 @@ from ..errors import InputError
 from ..interfaces import Degrader, DegraderConfig, SampleParams
 from ..ranges import FloatRange
 from ..seeding import bernoulli, choice, draw_seed, randint, uniform
+from .blur import blur_with
 from .jpeg import JPEGQuality, jpeg_compress
-from .kernels import MixedKernels, blur_with, final_sinc_draw
+from .kernels import MixedKernels, final_sinc_draw
 from .noise import gaussian_noise, poisson_noise
 from .parallel import map_samples
 from .resize import RESIZE_MODES, ResizeStage

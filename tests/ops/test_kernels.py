@@ -13,10 +13,10 @@ import scipy.special
 import torch
 
 import degsdk
+from degsdk.ops.blur import blur_with
 from degsdk.ops.filtering import filter2d, filter_separable
 from degsdk.ops.kernels import (
     MixedKernels,
-    blur_with,
     gaussian_kernel,
     generalized_gaussian_kernel,
     kernel_from_params,
