@@ -27,8 +27,10 @@ from .errors import (
     PairingError,
     PluginError,
     UnknownComponentError,
+    WeightsError,
 )
 from .hookspecs import hookimpl
+from .hub import PretrainedMixin, load, resolve
 from .interfaces import (
     Degrader,
     DegraderConfig,
@@ -43,8 +45,7 @@ from .plugins import PluginLoadWarning, register_plugin, reload_plugins, unregis
 from .ranges import FloatRange, IntRange, draw_float, draw_int
 from .seeding import derive_seed, make_generators, spawn
 from .trainer import Trainer, TrainerOption
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "ConfigError",
@@ -62,6 +63,7 @@ __all__ = [
     "PairingError",
     "PluginError",
     "PluginLoadWarning",
+    "PretrainedMixin",
     "RandomApply",
     "SRModel",
     "SampleParams",
@@ -70,6 +72,7 @@ __all__ = [
     "Trainer",
     "TrainerOption",
     "UnknownComponentError",
+    "WeightsError",
     "__version__",
     "check_images",
     "create",
@@ -88,12 +91,14 @@ __all__ = [
     "list_sr_models",
     "list_trainers",
     "list_weights",
+    "load",
     "load_config",
     "load_degrader",
     "make_generators",
     "read_image",
     "register_plugin",
     "reload_plugins",
+    "resolve",
     "resolve_weights_name",
     "save_config",
     "spawn",

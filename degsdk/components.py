@@ -12,6 +12,10 @@ from .trainer import Trainer
 
 def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
     reg = get_registry().get(kind, name)
+    if _is_learned(reg.factory) and "weights" in params:
+        if params["weights"] is not None:
+            return _from_weights(kind, name, params)
+        params.pop("weights")
     try:
         obj = reg.factory(**params)
     except DegsdkError:
@@ -21,6 +25,24 @@ def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
     if not isinstance(obj, expected):
         raise PluginError(f"plugin {reg.plugin!r}: factory of {kind} {name!r} returned "
                           f"{type(obj).__name__}, expected a {expected.__name__}")
+    return obj
+
+
+def _is_learned(factory: Any) -> bool:
+    """Learned components (``PretrainedMixin`` classes) take ``weights=<ref>``; for any other
+    component ``weights`` is an ordinary parameter (e.g. ``one_of``'s probabilities)."""
+    return isinstance(factory, type) and callable(getattr(factory, "save_pretrained", None))
+
+
+def _from_weights(kind: str, name: str, params: dict[str, Any]) -> Any:
+    """``create(name, weights=ref, **options)``: load the component from its weights."""
+    from .hub.load import load  # the hub layer sits above this module; imported on use
+
+    ref = params.pop("weights")
+    obj = load(str(ref), **params)
+    loaded = getattr(obj, "config_name", "") or getattr(type(obj), "name", "")
+    if loaded != name:
+        raise ConfigError(f"{name}: weights {ref!r} hold {kind} {loaded!r}, not {name!r}")
     return obj
 
 

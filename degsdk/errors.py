@@ -38,3 +38,7 @@ class ImageWriteError(DegsdkError, OSError):
 
 class PairingError(DegsdkError, ValueError):
     """A paired HR/LR folder has mismatched names or sizes."""
+
+
+class WeightsError(DegsdkError):
+    """Weights cannot be resolved, downloaded, verified or loaded (names the ref/file/tensor)."""

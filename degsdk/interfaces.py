@@ -243,6 +243,11 @@ class Degrader(nn.Module, ABC):
         if not self.config_name:
             raise ConfigError(f"{type(self).__name__} has no registered name: set the class "
                               "attribute `name` to the name it is registered under")
+        weights = getattr(self, "weights_ref", None)
+        if weights is not None:  # learned: the architecture comes with the weights
+            runtime = set(getattr(type(self), "runtime_params", ()))
+            options = {k: v for k, v in self.config_params().items() if k in runtime}
+            return {"name": self.config_name, "params": {"weights": weights, **options}}
         return {"name": self.config_name, "params": self.config_params()}
 
     def describe(self) -> str:

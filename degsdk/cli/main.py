@@ -9,9 +9,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from .. import __version__
 from ..errors import DegsdkError
-from . import degrade, plugins_cmd, train
+from ..version import __version__
+from . import degrade, plugins_cmd, train, weights_cmds
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"degsdk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (degrade, plugins_cmd, train):
+    for module in (degrade, plugins_cmd, train, weights_cmds):
         module.add_parser(sub)
     return parser
 

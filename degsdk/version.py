@@ -1,0 +1,3 @@
+"""The degsdk version."""
+
+__version__ = "0.1.0"
