@@ -172,3 +172,40 @@ def test_save_is_atomic_and_replaces_files(toys: None, tmp_path: Path,
         randomize(ToySR(channels=4), seed=5).save_pretrained(target)
     assert (target / "model.safetensors").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no staging folder left
+
+
+def test_registered_sha256_is_verified(blur_dir: Path) -> None:
+    good = degsdk.resolve(str(blur_dir)).sha256
+    wrong = "0" * 64
+
+    class Names:
+        @degsdk.hookimpl
+        def degsdk_register_weights(self, register: object) -> None:
+            register("toy/pinned", f"{blur_dir}#sha256={good}")  # type: ignore[operator]
+            register("toy/stale", f"{blur_dir}#sha256={wrong}")  # type: ignore[operator]
+
+    degsdk.register_plugin(Names(), name="pinned-names")
+    assert degsdk.load("toy/pinned").weights_info.sha256 == good
+    with pytest.raises(degsdk.WeightsError, match=f"does not match the expected {wrong}"):
+        degsdk.load("toy/stale")
+
+
+def test_push_to_hub_uploads_a_complete_folder(toys: None) -> None:
+    seen: dict[str, object] = {}
+
+    class FakeApi:
+        def create_repo(self, **kw: object) -> None:
+            seen["create"] = kw
+
+        def upload_folder(self, **kw: object) -> str:
+            folder = Path(str(kw["folder_path"]))
+            seen["files"] = sorted(p.name for p in folder.iterdir())
+            seen["card"] = (folder / "README.md").read_text()
+            return "commit-url"
+
+    sr = randomize(ToySR(channels=4))
+    assert sr.push_to_hub("me/toy-sr", provenance={"license": "mit"}, api=FakeApi()) == (
+        "commit-url")
+    assert seen["files"] == ["README.md", "config.json", "model.safetensors"]
+    assert 'degsdk.load("hf://me/toy-sr")' in str(seen["card"]) and "license: mit" in str(
+        seen["card"])
