@@ -20,9 +20,9 @@ $(STAMP): pyproject.toml constraints.txt $(wildcard plugins/degsdk-*/pyproject.t
 	touch $@
 
 quickstart: $(STAMP)
-	$(VENV)/bin/degsdk degrade samples/hr --out outputs/quickstart \
-		--config recipes/pipelines/quickstart.yaml --seed 0 --contact-sheet
-	@echo "HR/LR pairs and contact sheet in outputs/quickstart/"
+	rm -rf outputs/quickstart
+	$(VENV)/bin/degsdk run recipes/quickstart.yaml
+	@echo "HR/, LR/, manifest.jsonl and preview.png in outputs/quickstart/"
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -43,6 +43,7 @@ from .interfaces import (
 from .io import find_pairs, list_images, read_image, write_image
 from .plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
 from .ranges import FloatRange, IntRange, draw_float, draw_int
+from .recipes import Recipe
 from .seeding import derive_seed, make_generators, spawn
 from .trainer import Trainer, TrainerOption
 from .version import __version__
@@ -65,6 +66,7 @@ __all__ = [
     "PluginLoadWarning",
     "PretrainedMixin",
     "RandomApply",
+    "Recipe",
     "SRModel",
     "SampleParams",
     "Sequential",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 import degsdk
 from degsdk.cli.main import main
@@ -31,9 +32,10 @@ def _listing(root: Path) -> list[str]:
 
 def test_degrade_writes_pairs_params_and_sheet(tmp_path: Path, inputs: Path) -> None:
     out = tmp_path / "out"
+    quickstart = yaml.safe_load((REPO / "recipes" / "quickstart.yaml").read_text())
+    (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(quickstart["degrader"]))
     code = main(["degrade", str(inputs), "--out", str(out), "--config",
-                 str(REPO / "recipes" / "pipelines" / "quickstart.yaml"), "--seed", "7",
-                 "--contact-sheet"])
+                 str(tmp_path / "pipeline.yaml"), "--seed", "7", "--contact-sheet"])
     assert code == 0
     assert _listing(out) == ["contact_sheet.png", "hr", "hr/a.png", "hr/b.png", "lr",
                              "lr/a.png", "lr/b.png", "params.json"]

@@ -24,7 +24,7 @@ from ..interfaces import check_images
 from .atomic import atomic_path
 
 READ_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
-WRITE_EXTENSIONS = (".png",)
+WRITE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _EXIF_ORIENTATION = 0x0112
 
@@ -182,30 +182,36 @@ def _as_chw(image: Any, path: Path) -> Tensor:
     return image.detach().cpu()
 
 
-def write_image(path: str | os.PathLike[str], image: Tensor, bit_depth: int = 8) -> Path:
-    """Write a 3×H×W float tensor in [0, 1] as an 8- or 16-bit PNG, atomically.
-
-    Values are rounded to the nearest level (k/255 or k/65535). Returns the path.
-    """
+def write_image(path: str | os.PathLike[str], image: Tensor, bit_depth: int = 8,
+                quality: int = 95) -> Path:
+    """Write a 3×H×W float tensor in [0, 1], atomically: PNG at 8 or 16 bits, or 8-bit JPEG
+    (``quality``, 4:4:4) / lossless WebP. Values are rounded to the nearest level. Returns the
+    path."""
     p = Path(path)
-    if p.suffix.lower() not in WRITE_EXTENSIONS:
-        raise ImageWriteError(f"{p}: can only write PNG files (.png), got "
+    ext = p.suffix.lower()
+    if ext not in WRITE_EXTENSIONS:
+        raise ImageWriteError(f"{p}: can write {', '.join(WRITE_EXTENSIONS)}, got "
                               f"{p.suffix or '(no extension)'}")
-    if bit_depth not in (8, 16):
-        raise ImageWriteError(f"{p}: bit_depth must be 8 or 16, got {bit_depth}")
+    if bit_depth not in (8, 16) or (bit_depth == 16 and ext != ".png"):
+        raise ImageWriteError(f"{p}: bit_depth must be 8, or 16 for PNG; got {bit_depth}")
     x = _as_chw(image, p)
     levels = 255.0 if bit_depth == 8 else 65535.0
     dtype = torch.uint8 if bit_depth == 8 else torch.int32
     arr = (x * levels).round().to(dtype).permute(1, 2, 0).contiguous().numpy()
     try:
         with atomic_path(p) as tmp:
-            if bit_depth == 8:
-                Image.fromarray(arr, mode="RGB").save(tmp, format="PNG")
-            else:
+            if bit_depth == 16:
                 h, w, _ = arr.shape
                 writer = png.Writer(width=w, height=h, bitdepth=16, greyscale=False)
                 with open(tmp, "wb") as f:
                     writer.write(f, arr.astype(np.uint16).reshape(h, w * 3))
+            elif ext == ".png":
+                Image.fromarray(arr, mode="RGB").save(tmp, format="PNG")
+            elif ext == ".webp":
+                Image.fromarray(arr, mode="RGB").save(tmp, format="WEBP", lossless=True)
+            else:
+                Image.fromarray(arr, mode="RGB").save(tmp, format="JPEG", quality=quality,
+                                                      subsampling=0)
     except OSError as exc:
         raise ImageWriteError(f"{p}: cannot write ({exc.strerror or exc})") from None
     return p

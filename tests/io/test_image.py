@@ -116,8 +116,10 @@ def test_truncated_and_corrupt_files_are_named(tmp_path: Path) -> None:
 
 def test_bad_writes_leave_nothing(tmp_path: Path) -> None:
     good = torch.rand(3, 4, 4)
-    with pytest.raises(degsdk.ImageWriteError, match="only write PNG"):
-        write_image(tmp_path / "a.jpg", good)
+    with pytest.raises(degsdk.ImageWriteError, match=r"can write \.png"):
+        write_image(tmp_path / "a.gif", good)
+    with pytest.raises(degsdk.ImageWriteError, match="16 for PNG"):
+        write_image(tmp_path / "a.jpg", good, bit_depth=16)
     with pytest.raises(degsdk.ImageWriteError, match=r"values in \[0, 1\]"):
         write_image(tmp_path / "a.png", good * 255)
     with pytest.raises(degsdk.ImageWriteError, match="3×H×W"):
@@ -140,3 +142,13 @@ def test_write_is_atomic_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         write_image(target, torch.ones(3, 4, 4))
     assert target.read_bytes() == before  # old file intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.png"]  # no temp left
+
+
+def test_jpeg_and_webp_writes(tmp_path: Path, np_rng: np.random.Generator) -> None:
+    arr = np_rng.integers(0, 256, size=(16, 16, 3), dtype=np.uint8)
+    x = torch.from_numpy(arr).permute(2, 0, 1).float() / 255
+    write_image(tmp_path / "a.webp", x)  # lossless
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "a.webp")), arr)
+    write_image(tmp_path / "a.jpg", x, quality=100)
+    back = np.asarray(Image.open(tmp_path / "a.jpg")).astype(int)
+    assert np.abs(back - arr).mean() < 3
