@@ -46,7 +46,8 @@ class Crop(_Strict):
     at most ``per_image`` when > 0), or ``none`` (the whole image). Every HR is then cut to a
     multiple of the degrader's scale (top-left; recorded in the manifest)."""
 
-    mode: Literal["random", "grid", "none"] = "none"
+    mode: Literal["random", "grid", "none"] = pydantic.Field(
+        default="none", description="random positions, a grid of tiles, or the whole image")
     size: int | None = pydantic.Field(default=None, ge=8, description="crop side (pixels)")
     per_image: int = pydantic.Field(default=1, ge=0, description="crops per image (0: all)")
 
@@ -63,8 +64,9 @@ class Output(_Strict):
     dir: str = pydantic.Field(description="output folder (relative to the recipe file)")
     layout: Literal["basicsr"] = pydantic.Field(
         default="basicsr", description="HR/ + LR/ with matching names + meta_info.txt")
-    format: Literal["png", "jpg", "webp"] = "png"
-    bit_depth: Literal[8, 16] = 8
+    format: Literal["png", "jpg", "webp"] = pydantic.Field(
+        default="png", description="png, jpg (quality 95, 4:4:4) or webp (lossless)")
+    bit_depth: Literal[8, 16] = pydantic.Field(default=8, description="16 needs png")
     preview: int = pydantic.Field(default=8, ge=0, description="pairs in preview.png (0: none)")
 
     @pydantic.model_validator(mode="after")
@@ -77,26 +79,29 @@ class Output(_Strict):
 class Run(_Strict):
     """How the set is computed; none of this changes the output bytes."""
 
-    batch_size: int = pydantic.Field(default=8, ge=1)
-    workers: int = pydantic.Field(default=1, ge=1)
-    device: str = "cpu"
-    backend: Literal["local", "ray"] = "local"
+    batch_size: int = pydantic.Field(default=8, ge=1, description="samples per degrader call")
+    workers: int = pydantic.Field(default=1, ge=1, description="processes (or Ray tasks)")
+    device: str = pydantic.Field(default="cpu", description="torch device of the degrader")
+    backend: Literal["local", "ray"] = pydantic.Field(
+        default="local", description="local processes, or Ray (pip install degsdk[ray])")
     address: str | None = pydantic.Field(default=None, description="Ray cluster address")
 
 
 class RecipeSpec(_Strict):
     """A dataset recipe's validated content (the YAML schema)."""
 
-    version: Literal[1] = RECIPE_VERSION
-    name: str = pydantic.Field(min_length=1)
-    seed: int = pydantic.Field(default=0, ge=0)
-    inputs: list[InputSource] = pydantic.Field(min_length=1)
-    crop: Crop = pydantic.Field(default_factory=Crop)
+    version: Literal[1] = pydantic.Field(default=RECIPE_VERSION,
+                                         description="recipe format version")
+    name: str = pydantic.Field(min_length=1, description="the dataset's name")
+    seed: int = pydantic.Field(default=0, ge=0, description="seed of every random draw")
+    inputs: list[InputSource] = pydantic.Field(min_length=1, description="HR image folders")
+    crop: Crop = pydantic.Field(default_factory=Crop, description="how HR crops are cut")
     hr_transform: dict[str, Any] | None = pydantic.Field(
         default=None, description="degrader config applied to the HR before saving/degrading")
     degrader: dict[str, Any] = pydantic.Field(description="degrader config {name, params}")
-    output: Output
-    run: Run = pydantic.Field(default_factory=Run)
+    output: Output = pydantic.Field(description="where and how the set is written")
+    run: Run = pydantic.Field(default_factory=Run,
+                              description="how it is computed (never changes the bytes)")
 
 
 

@@ -187,3 +187,14 @@ def test_every_committed_recipe_runs(recipe: str, tmp_path: Path) -> None:
     assert summary.samples == 2
     pairs = degsdk.find_pairs(tmp_path / "out")
     assert len(pairs) == 2 and (tmp_path / "out" / "preview.png").is_file()
+
+
+def test_docs_page_is_generated_from_the_schema() -> None:
+    from degsdk.recipes import json_schema
+    from degsdk.recipes.docs import render_markdown
+
+    assert (REPO / "docs" / "recipes.md").read_text() == render_markdown(), (
+        "docs/recipes.md is stale: run python -m degsdk.recipes.docs docs/recipes.md")
+    schema = json_schema()
+    assert set(schema["properties"]) == {"version", "name", "seed", "inputs", "crop",
+                                         "hr_transform", "degrader", "output", "run"}
