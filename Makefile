@@ -16,7 +16,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt $(wildcard plugins/degsdk-*/pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev]" $(foreach p,$(PLUGINS),-e $(p))
+	$(PY) -m pip install -q -e ".[dev,ray]" $(foreach p,$(PLUGINS),-e $(p))
 	touch $@
 
 quickstart: $(STAMP)

@@ -198,3 +198,14 @@ def test_docs_page_is_generated_from_the_schema() -> None:
     schema = json_schema()
     assert set(schema["properties"]) == {"version", "name", "seed", "inputs", "crop",
                                          "hr_transform", "degrader", "output", "run"}
+
+
+def test_ray_backend_is_byte_identical_to_local(hr_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ray", reason="the ray extra (pip install 'degsdk[ray]') is needed")
+    local = Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "local"))
+    ray_run = Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "ray", run={
+        "batch_size": 3, "workers": 2, "backend": "ray"}))
+    local.run(progress=False)
+    summary = ray_run.run(progress=False)
+    assert summary.samples == 12
+    assert tree(tmp_path / "ray") == tree(tmp_path / "local")
