@@ -4,10 +4,10 @@ Import this module for the classes and the functional forms; the degraders thems
 registered through the ``builtin`` plugin and created by name with ``degsdk.create``.
 """
 
-from .blur import GaussianBlur, KernelBlur, blur_with, gaussian_blur2d, gaussian_kernel1d
+from ..filtering import filter2d, filter_separable, gaussian_kernel1d, mirror_pad
+from .blur import GaussianBlur, KernelBlur, blur_with, gaussian_blur2d
 from .bsrgan import BSRGAN, BSRGANPlus
 from .camera import Camera, chromatic_aberration, depth_proxy, spatially_varying_blur
-from .filtering import filter2d, filter_separable, mirror_pad
 from .jpeg import JPEG, jpeg_compress
 from .kernels import (
     MixedKernels,

@@ -11,26 +11,10 @@ import pydantic
 import torch
 from torch import Tensor
 
-from ..errors import InputError
+from ..filtering import filter2d, filter_separable, gaussian_kernel1d
 from ..interfaces import Degrader, DegraderConfig, SampleParams
 from ..ranges import FloatRange, draw_float, within
-from .filtering import filter2d, filter_separable
 from .kernels import MixedKernels, is_separable, kernel_from_params
-
-
-def gaussian_kernel1d(sigma: Tensor, size: int) -> Tensor:
-    """Normalised sampled Gaussians, one per σ.
-
-    sigma: (N,) standard deviations in pixels (> 0); size: odd kernel length.
-    Returns (N, size) float32, each row summing to 1, computed in float64.
-    """
-    if size < 1 or size % 2 == 0:
-        raise InputError(f"kernel size must be a positive odd integer, got {size}")
-    s = sigma.to(torch.float64).reshape(-1, 1)
-    r = (size - 1) // 2
-    x = torch.arange(-r, r + 1, dtype=torch.float64, device=sigma.device)
-    k = torch.exp(-0.5 * (x / s) ** 2)
-    return (k / k.sum(dim=1, keepdim=True)).to(torch.float32)
 
 
 def gaussian_blur2d(x: Tensor, sigma: Tensor, kernel_size: int) -> Tensor:

@@ -38,6 +38,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..errors import InputError
+from ..filtering import filter2d, filter_separable, gaussian_kernel1d
 from ..interfaces import Degrader, DegraderConfig, SampleParams
 from ..seeding import (
     bernoulli,
@@ -48,8 +49,6 @@ from ..seeding import (
     randint,
     uniform,
 )
-from .blur import gaussian_kernel1d
-from .filtering import filter2d, filter_separable
 from .jpeg import jpeg_compress
 from .kernels import gaussian_kernel
 from .noise import correlated_gaussian_field

@@ -15,9 +15,8 @@ import pydantic
 import torch
 from torch import Tensor
 
+from ..filtering import filter_separable, gaussian_kernel1d
 from ..interfaces import Degrader, DegraderConfig, SampleParams
-from .blur import gaussian_kernel1d
-from .filtering import filter_separable
 
 
 def opencv_sigma(size: int) -> float:

@@ -13,8 +13,8 @@ import scipy.special
 import torch
 
 import degsdk
+from degsdk.filtering import filter2d, filter_separable
 from degsdk.ops.blur import blur_with
-from degsdk.ops.filtering import filter2d, filter_separable
 from degsdk.ops.kernels import (
     MixedKernels,
     gaussian_kernel,

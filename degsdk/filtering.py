@@ -13,6 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .errors import InputError
+
 _MIN_GROUPS = 32  # below this many (sample, channel) groups, cut images into strips
 _MAX_STRIPS = 16
 _MIN_STRIP_ROWS = 8
@@ -93,3 +95,18 @@ def filter_separable(x: Tensor, kernels: Tensor) -> Tensor:
     y = mirror_pad(y[None], 0, 0, r, r)[0]
     y = _grouped_conv(y, weight.view(n * c, 1, k, 1), h, k)
     return y.reshape(n, c, h, w)
+
+
+def gaussian_kernel1d(sigma: Tensor, size: int) -> Tensor:
+    """Normalised sampled Gaussians, one per σ.
+
+    sigma: (N,) standard deviations in pixels (> 0); size: odd kernel length.
+    Returns (N, size) float32, each row summing to 1, computed in float64.
+    """
+    if size < 1 or size % 2 == 0:
+        raise InputError(f"kernel size must be a positive odd integer, got {size}")
+    s = sigma.to(torch.float64).reshape(-1, 1)
+    r = (size - 1) // 2
+    x = torch.arange(-r, r + 1, dtype=torch.float64, device=sigma.device)
+    k = torch.exp(-0.5 * (x / s) ** 2)
+    return (k / k.sum(dim=1, keepdim=True)).to(torch.float32)
