@@ -4,6 +4,7 @@ third-party plugin (entry point ``builtin`` of the ``degsdk`` distribution)."""
 from __future__ import annotations
 
 from ..compose import OneOf, RandomApply, Sequential, Shuffle
+from ..extractors import DegradationStats, ModuleExtractor, RandomAlexNet
 from ..hookspecs import Register, hookimpl
 from .blur import GaussianBlur, KernelBlur
 from .bsrgan import BSRGAN, BSRGANPlus
@@ -28,4 +29,13 @@ DEGRADERS = (
 @hookimpl
 def degsdk_register_degraders(register: Register) -> None:
     for cls in DEGRADERS:
+        register(cls.name, cls)
+
+
+EXTRACTORS = (DegradationStats, RandomAlexNet, ModuleExtractor)
+
+
+@hookimpl
+def degsdk_register_extractors(register: Register) -> None:
+    for cls in EXTRACTORS:
         register(cls.name, cls)
