@@ -19,19 +19,7 @@ PY="$VENV/bin/python"
 "$PY" -m pip install -q --no-deps --no-build-isolation basicsr==1.4.2 realesrgan==0.3.0
 "$PY" -m pip install -q -e .
 SITE=$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
-# Stub the C++ extension loading and the meta registrations for its ops.
-cat > "$SITE/torchvision/extension.py" <<'PYEOF'
-"""Stub (degsdk benchmark env): the CUDA build's C++ ops cannot load on this CPU machine."""
-def _has_ops():
-    return False
-def _assert_has_ops():
-    raise RuntimeError("torchvision C++ ops are stubbed out in this benchmark environment")
-def _check_cuda_version():
-    return -1
-def _load_library(lib_name):
-    return None
-PYEOF
-: > "$SITE/torchvision/_meta_registrations.py"
+bash benchmarks/stub_torchvision.sh "$SITE"
 echo "from torchvision.transforms._functional_tensor import *  # noqa" \
     > "$SITE/torchvision/transforms/functional_tensor.py"
 "$PY" - <<'PYEOF'

@@ -14,16 +14,5 @@ PY="$VENV/bin/python"
 "$PY" -m pip install -q --no-deps torchvision==0.28.0 pytorch-fid
 "$PY" -m pip install -q -e .
 SITE=$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
-cat > "$SITE/torchvision/extension.py" <<'PYEOF'
-"""Stub (degsdk benchmark env): the CUDA build's C++ ops cannot load on this CPU machine."""
-def _has_ops():
-    return False
-def _assert_has_ops():
-    raise RuntimeError("torchvision C++ ops are stubbed out in this benchmark environment")
-def _check_cuda_version():
-    return -1
-def _load_library(lib_name):
-    return None
-PYEOF
-: > "$SITE/torchvision/_meta_registrations.py"
+bash benchmarks/stub_torchvision.sh "$SITE"
 "$PY" -c "from pytorch_fid.fid_score import calculate_frechet_distance; import pytorch_fid; print('pytorch-fid', pytorch_fid.__version__, 'ready')"
