@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..compose import OneOf, RandomApply, Sequential, Shuffle
 from ..extractors import DegradationStats, ModuleExtractor, RandomAlexNet
 from ..hookspecs import Register, hookimpl
+from ..sr import Bicubic, SRResNetSmall, sr_trainer
 from .blur import GaussianBlur, KernelBlur
 from .bsrgan import BSRGAN, BSRGANPlus
 from .camera import Camera
@@ -39,3 +40,14 @@ EXTRACTORS = (DegradationStats, RandomAlexNet, ModuleExtractor)
 def degsdk_register_extractors(register: Register) -> None:
     for cls in EXTRACTORS:
         register(cls.name, cls)
+
+
+@hookimpl
+def degsdk_register_sr_models(register: Register) -> None:
+    register(Bicubic.name, Bicubic)
+    register(SRResNetSmall.name, SRResNetSmall)
+
+
+@hookimpl
+def degsdk_register_trainers(register: Register) -> None:
+    register("sr", sr_trainer())
