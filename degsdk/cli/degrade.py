@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ from ..config import from_config, load_config
 from ..contact_sheet import contact_sheet
 from ..errors import ConfigError, DegsdkError, ImageReadError
 from ..interfaces import Degrader
-from ..io import image_size, list_images, read_image, write_image, write_text_atomic
+from ..io import image_size, list_images, read_image, staged_folder, write_image, write_text_atomic
 
 
 def add_parser(sub: Any) -> None:
@@ -105,9 +103,7 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    try:
+    with staged_folder(out) as staging:
         record: dict[str, Any] = {"degrader": deg.to_config(), "seed": args.seed, "images": {}}
         sheet_rows = []
         for index, (f, (h, w)) in enumerate(
@@ -124,17 +120,7 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(staging / "params.json", json.dumps(record, indent=2) + "\n")
         if args.contact_sheet:
             contact_sheet(sheet_rows).save(staging / "contact_sheet.png")
-        _commit(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     print(f"wrote {len(files)} HR/LR pairs to {out}/ (hr/, lr/, params.json"
           f"{', contact_sheet.png' if args.contact_sheet else ''})")
     return 0
 
-
-def _commit(staging: Path, out: Path) -> None:
-    """Move every staged file into ``out`` (replacing files of the same name)."""
-    for src in sorted(p for p in staging.rglob("*") if p.is_file()):
-        dst = out / src.relative_to(staging)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        src.replace(dst)

@@ -1,6 +1,6 @@
 """Image files: reading, atomic writing, folders and HR/LR pairs."""
 
-from .atomic import atomic_path, write_atomic, write_text_atomic
+from .atomic import atomic_path, staged_folder, write_atomic, write_text_atomic
 from .folders import ImagePair, find_pairs, list_images, pair_dirs
 from .image import READ_EXTENSIONS, image_size, read_image, write_image
 
@@ -13,6 +13,7 @@ __all__ = [
     "list_images",
     "pair_dirs",
     "read_image",
+    "staged_folder",
     "write_atomic",
     "write_image",
     "write_text_atomic",

@@ -4,6 +4,7 @@ crash or error never leaves a half-written file under the final name."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,10 +12,18 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+def _default_file_mode() -> int:
+    """0o666 less the process umask: the mode ``open()`` would give a new file (``mkstemp``
+    makes its files 0o600, which would hide outputs from other users)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path in ``path``'s folder; on normal exit rename it to ``path``,
-    on error delete it."""
+    """Yield a temporary path in ``path``'s folder; on normal exit rename it to ``path``
+    (with the permissions a plainly created file would get), on error delete it."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -22,6 +31,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, _default_file_mode())
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -37,3 +47,21 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` atomically."""
     write_atomic(path, lambda f: f.write(text.encode("utf-8")))
+
+
+@contextmanager
+def staged_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``out``; on normal exit move every file written
+    there into ``out`` (replacing files of the same name, keeping others); always remove the
+    staging folder, so an error leaves ``out`` as it was."""
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    try:
+        yield staging
+        for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+            dst = target / src.relative_to(staging)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            src.replace(dst)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
