@@ -40,6 +40,7 @@ CONFIGS = {
     "poisson_noise": {"name": "poisson_noise", "params": {"gray_prob": 0.5}},
     "camera_noise": {"name": "camera_noise", "params": {}},
     "usm": {"name": "usm", "params": {}},
+    "bicubic": {"name": "bicubic", "params": {"scale": 1, "level": 2.0}},
     "camera": {"name": "camera", "params": {"scale": 2, "level": 2.0, "defocus": 1.0}},
     "pipeline": PIPELINE,
 }

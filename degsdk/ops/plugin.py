@@ -7,6 +7,7 @@ from ..compose import OneOf, RandomApply, Sequential, Shuffle
 from ..extractors import DegradationStats, ModuleExtractor, RandomAlexNet
 from ..hookspecs import Register, hookimpl
 from ..sr import Bicubic, SRResNetSmall, sr_trainer
+from .bicubic import BicubicDown
 from .blur import GaussianBlur, KernelBlur
 from .bsrgan import BSRGAN, BSRGANPlus
 from .camera import Camera
@@ -20,8 +21,8 @@ DEGRADERS = (
     # containers
     Sequential, OneOf, RandomApply, Shuffle,
     # ops
-    GaussianBlur, KernelBlur, Resize, RandomResize, GaussianNoise, PoissonNoise, CameraNoise,
-    JPEG, USMSharpen,
+    GaussianBlur, KernelBlur, Resize, BicubicDown, RandomResize, GaussianNoise, PoissonNoise,
+    CameraNoise, JPEG, USMSharpen,
     # pipelines and cameras
     RealESRGAN, BSRGAN, BSRGANPlus, Camera,
 )
