@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import DegsdkError
 from ..version import __version__
-from . import degrade, plugins_cmd, run_cmd, train, weights_cmds
+from . import degrade, eval_cmd, plugins_cmd, run_cmd, train, weights_cmds
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"degsdk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (degrade, run_cmd, plugins_cmd, train, weights_cmds):
+    for module in (degrade, run_cmd, eval_cmd, plugins_cmd, train, weights_cmds):
         module.add_parser(sub)
     return parser
 
