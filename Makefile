@@ -6,7 +6,6 @@ PY := $(VENV)/bin/python
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PLUGINS := $(wildcard plugins/degsdk-*)
-PLUGIN_TESTS := $(wildcard plugins/degsdk-*/tests)
 STAMP := $(VENV)/.degsdk-installed
 
 .PHONY: setup quickstart test lint clean
@@ -26,11 +25,12 @@ quickstart: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest --durations=15 --timeout=300 tests $(PLUGIN_TESTS)
+	$(PY) -m pytest --durations=15 --timeout=300 tests
+	bash .ci/plugins_isolated.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 clean:
-	rm -rf $(VENV) outputs
+	rm -rf $(VENV) $(VENV)-isolated outputs

@@ -1,0 +1,31 @@
+"""The plugin's hooks: the ``dml`` degrader, the ``dml`` trainer and the embedded
+``dml/city100`` weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from degsdk import hookimpl
+from degsdk.hookspecs import Register
+
+from .model import DML
+from .train import dml_trainer
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+@hookimpl
+def degsdk_register_degraders(register: Register) -> None:
+    register(DML.name, DML)
+
+
+@hookimpl
+def degsdk_register_trainers(register: Register) -> None:
+    register("dml", dml_trainer())
+
+
+@hookimpl
+def degsdk_register_weights(register: Register) -> None:
+    for folder in sorted(WEIGHTS_DIR.iterdir()) if WEIGHTS_DIR.is_dir() else []:
+        if (folder / "model.safetensors").is_file():
+            register(f"dml/{folder.name}", f"file://{folder}")
