@@ -52,7 +52,8 @@ class WeightNet(nn.Module):
             m = self.num_kernels
             self.head.bias.fill_(math.log(1.0 / max(m - 1, 1)) if m > 1 else 0.0)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def logits(self, x: Tensor) -> Tensor:
+        """The last convolution's output, before the sigmoid: N×M×H×W."""
         skips = []
         y = x
         for i, block in enumerate(self.enc):
@@ -64,4 +65,7 @@ class WeightNet(nn.Module):
                                        strict=True):
             y = F.interpolate(y, size=skip.shape[-2:], mode="bilinear", align_corners=False)
             y = block(F.relu(reduce(y)) + skip)
-        return torch.sigmoid(self.head(y))
+        return self.head(y)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.sigmoid(self.logits(x))
