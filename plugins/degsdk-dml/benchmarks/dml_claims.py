@@ -176,7 +176,7 @@ def claim_b(model_ref: str) -> bool:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", choices=("a", "b"))
-    ap.add_argument("--steps", type=int, default=3000, help="(a) training steps per model")
+    ap.add_argument("--steps", type=int, default=1500, help="(a) training steps per model")
     ap.add_argument("--lr", type=float, default=5e-4, help="(a) Adam learning rate")
     ap.add_argument("--model", default="dml/city100", help="(b) the City100 model ref")
     args = ap.parse_args()
