@@ -25,7 +25,7 @@ import yaml
 from torch import nn
 
 from ..errors import WeightsError
-from ..io.atomic import write_text_atomic
+from ..io.atomic import default_mode, write_text_atomic
 
 FORMAT_VERSION = 1
 CONFIG_NAME = "config.json"
@@ -117,9 +117,11 @@ def model_card(cfg: ModelConfig, repo_hint: str | None = None) -> str:
     }
     if prov.get("datasets"):
         meta["datasets"] = list(prov["datasets"])
-    if prov.get("metrics"):
+    numeric = {k: v for k, v in (prov.get("metrics") or {}).items()
+               if isinstance(v, int | float) and not isinstance(v, bool)}
+    if numeric:
         meta["model-index"] = [{"name": cfg.name, "results": [
-            {"metrics": [{"type": k, "value": v} for k, v in prov["metrics"].items()]}]}]
+            {"metrics": [{"type": k, "value": v} for k, v in numeric.items()]}]}]
     ref = f"hf://{repo_hint}" if repo_hint else "path/to/this/folder"
     lines = [
         "---", yaml.safe_dump(meta, sort_keys=False).strip(), "---", "",
@@ -151,7 +153,9 @@ def write_folder(folder: Path, cfg: ModelConfig, state: dict[str, torch.Tensor],
                                               "degsdk_name": cfg.name})
         write_text_atomic(staging / CONFIG_NAME, cfg.model_dump_json(indent=2) + "\n")
         write_text_atomic(staging / CARD_NAME, card if card is not None else model_card(cfg))
+        os.chmod(staging / WEIGHTS_NAME, default_mode())
         if not folder.exists():
+            os.chmod(staging, default_mode(directory=True))
             os.replace(staging, folder)
         else:
             for f in (WEIGHTS_NAME, CONFIG_NAME, CARD_NAME):

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 
-def _default_file_mode() -> int:
-    """0o666 less the process umask: the mode ``open()`` would give a new file (``mkstemp``
-    makes its files 0o600, which would hide outputs from other users)."""
+def default_mode(directory: bool = False) -> int:
+    """0o666 (0o777 for a folder) less the process umask: the mode ``open()``/``mkdir()`` would
+    give (``mkstemp``/``mkdtemp`` use 0o600/0o700, which would hide outputs from other users)."""
     mask = os.umask(0o022)
     os.umask(mask)
-    return 0o666 & ~mask
+    return (0o777 if directory else 0o666) & ~mask
 
 
 @contextmanager
@@ -31,7 +31,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, _default_file_mode())
+        os.chmod(tmp_path, default_mode())
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

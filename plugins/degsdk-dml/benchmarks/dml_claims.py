@@ -15,7 +15,9 @@ real City100 iPhone X pairs.
     LR of the unseen test images at ≥ 35 dB PSNR and beats both.
 (b) City100 iPhone X (``../shared/data/paired/city100_iphonex``): the shipped ``dml/city100``
     model (trained on 7 pairs, scenes 085 and 097 held out) against the best single Gaussian
-    blur fitted to the 7 training pairs, LR PSNR vs the real held-out LR.
+    blur fitted to the 7 training pairs, LR PSNR vs the real held-out LR. Also reported: the
+    best Gaussian followed by a per-channel gain fitted by least squares (a stronger baseline
+    than the claim asks for).
 
 PSNR: RGB, 8-bit rounded, no border crop.
 """
@@ -108,6 +110,26 @@ def best_gaussian(hrs: Sequence[Tensor], lrs: Sequence[Tensor]) -> tuple[float, 
     return best
 
 
+def best_gaussian_gain(hrs: Sequence[Tensor],
+                       lrs: Sequence[Tensor]) -> tuple[float, Tensor, float]:
+    """(σ, per-channel gain, PSNR) of the best single Gaussian followed by a least-squares
+    per-channel gain (City100's LR is also darker than its HR, which DML's unnormalised weights
+    can learn and a plain blur cannot)."""
+    best: tuple[float, Tensor, float] = (0.0, torch.ones(3), -1.0)
+    with torch.no_grad():
+        for s in torch.arange(0.3, 3.0001, 0.05).tolist():
+            blur = degsdk.create("gaussian_blur", sigma=s)
+            bs = [blur(h[None], seed=0).lr[0] for h in hrs]
+            num = sum((b * x).sum((1, 2)) for b, x in zip(bs, lrs, strict=True))
+            den = sum((b * b).sum((1, 2)) for b in bs)
+            gain = num / den  # type: ignore[operator]
+            p = mean_psnr(lambda x, b=blur, k=gain: k.view(1, 3, 1, 1) * b(x, seed=0).lr,
+                          hrs, lrs)
+            if p > best[2]:
+                best = (s, gain, p)
+    return best
+
+
 def _center(x: Tensor, h: int = 256, w: int = 384) -> Tensor:
     if x.shape[-2] > x.shape[-1]:
         h, w = w, h
@@ -165,9 +187,15 @@ def claim_b(model_ref: str) -> bool:
     p_dml = mean_psnr(model.predict, hrs, lrs)
     p_gauss = mean_psnr(lambda x: blur(x, seed=0).lr, hrs, lrs)
     p_id = mean_psnr(lambda x: x, hrs, lrs)
+    sigma_g, gain, p_train_g = best_gaussian_gain([h for h, _ in train], [x for _, x in train])
+    blur_g = degsdk.create("gaussian_blur", sigma=sigma_g)
+    p_gain = mean_psnr(lambda x: gain.view(1, 3, 1, 1) * blur_g(x, seed=0).lr, hrs, lrs)
     print(f"(b) City100 iPhone X, held-out scenes {sorted(held)}, model {model_ref}")
     print(f"    LR PSNR vs the real LR: DML {p_dml:.2f} dB, best Gaussian (σ={sigma:.2f}, "
           f"{p_train:.2f} dB on the training pairs) {p_gauss:.2f} dB, HR as is {p_id:.2f} dB")
+    print(f"    best Gaussian + per-channel gain (σ={sigma_g:.2f}, gain "
+          f"{', '.join(f'{v:.3f}' for v in gain.tolist())}, {p_train_g:.2f} dB on the "
+          f"training pairs) {p_gain:.2f} dB")
     ok = p_dml > p_gauss
     print(f"{'PASS' if ok else 'FAIL'}: DML above the best single Gaussian")
     return ok

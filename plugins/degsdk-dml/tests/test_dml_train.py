@@ -30,12 +30,18 @@ def test_tiny_training_beats_the_untrained_model(camera_pairs: tuple[Path, Path]
     untrained = DML(scale=1, **{k: TINY[k] for k in ("width", "levels", "num_kernels",
                                                      "kernel_size")})
     untrained.reset_parameters(torch.Generator().manual_seed(0))
-    model = train_dml(train, tmp_path / "m", steps=60, lr=1e-2, seed=0, val=test, **TINY)
+    model = train_dml(train, tmp_path / "m", steps=60, lr=1e-2, seed=0, val=test,
+                      data="synthetic camera", **TINY)
     before, after = _held_out_mse(untrained, test), _held_out_mse(model, test)
     # measured: 1.5e-4 → 6.4e-5; require at least a 35 % lower error on the unseen pair
     assert after < 0.65 * before, (before, after)
     card = degsdk.hub.read_config(tmp_path / "m")
     assert card.provenance["steps"] == 60 and card.provenance["channel"] == "rgb"
+    assert card.provenance["data"] == "synthetic camera"
+    assert card.provenance["val_pairs"] == ["000"]
+    assert card.provenance["train_pairs"] == sorted(p.stem for p in (train / "hr").iterdir())
+    readme = (tmp_path / "m" / "README.md").read_text()
+    assert "type: val_lr_psnr_rgb" in readme and "type: val_pairs" not in readme
     metrics = json.loads((tmp_path / "m" / "metrics.json").read_text())
     assert metrics["val_lr_psnr_rgb"] == pytest.approx(card.provenance["metrics"][
         "val_lr_psnr_rgb"])
@@ -74,3 +80,11 @@ def test_cli(camera_pairs: tuple[Path, Path], tmp_path: Path,
                  "--patch", "24", "--batch-size", "2"]) == 0
     assert isinstance(degsdk.load(str(tmp_path / "m")), DML)
     assert main(["train", "dml", "--pairs", str(tmp_path), "--out", str(tmp_path / "x")]) == 2
+
+
+def test_time_limit_stops_early_and_says_so(camera_pairs: tuple[Path, Path],
+                                            tmp_path: Path) -> None:
+    train, _ = camera_pairs
+    train_dml(train, tmp_path / "m", steps=50, max_seconds=0.0, checkpoint_every=0, **TINY)
+    prov = degsdk.hub.read_config(tmp_path / "m").provenance
+    assert prov["steps"] == 1 and prov["stopped"] == "max_seconds=0.0 reached before steps=50"

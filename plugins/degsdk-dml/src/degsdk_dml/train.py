@@ -119,9 +119,11 @@ def train_dml(pairs: str | Path, out: str | Path, scale: int | None = None, step
               batch_size: int = 8, patch: int = 64, lr: float = 1e-4, seed: int = 0,
               channel: Literal["rgb", "y"] = "rgb", checkpoint_every: int = 500,
               resume: bool = False, max_seconds: float | None = None,
-              val: str | Path | None = None, progress: bool = True) -> DML:
+              val: str | Path | None = None, data: str | None = None,
+              progress: bool = True) -> DML:
     """Train DML on the paired folder ``pairs`` and save it to ``out``; returns the model.
-    ``patch`` is the scored HR patch side (a multiple of the scale)."""
+    ``patch`` is the scored HR patch side (a multiple of the scale); ``data`` is a free-text
+    description of the pairs for the model card."""
     hrs, lrs, k = _load_pairs(pairs, scale)
     if channel not in ("rgb", "y"):
         raise ConfigError(f"channel must be 'rgb' or 'y', got {channel!r}")
@@ -172,12 +174,18 @@ def train_dml(pairs: str | Path, out: str | Path, scale: int | None = None, step
     bar.close()
     model.eval()
     metrics: dict[str, Any] = {"train_mse_ema": ema}
-    if val_data is not None:
+    prov: dict[str, Any] = {"trainer": "degsdk-dml", "steps": done, **meta,
+                            "pairs": Path(pairs).resolve().name,
+                            "train_pairs": [p.hr.stem for p in find_pairs(pairs, scale=k)]}
+    if done < steps:
+        prov["stopped"] = f"max_seconds={max_seconds} reached before steps={steps}"
+    if data:
+        prov["data"] = data
+    if val is not None and val_data is not None:
         metrics["val_lr_psnr_rgb"] = evaluate_pairs(model, *val_data)
-        metrics["val_pairs"] = str(val)
+        prov["val_pairs"] = [p.hr.stem for p in find_pairs(val, scale=k)]
     model.save_pretrained(out, provenance={
-        "trainer": "degsdk-dml", "steps": done, **meta, "metrics": metrics,
-        "seconds": round(time.perf_counter() - t0, 1)})
+        **prov, "metrics": metrics, "seconds": round(time.perf_counter() - t0, 1)})
     write_text_atomic(Path(out) / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     return model
 
@@ -202,6 +210,8 @@ def dml_trainer() -> Trainer:
         TrainerOption("resume", "continue from out/checkpoint", flag=True),
         TrainerOption("max_seconds", "stop after this many seconds", float, None),
         TrainerOption("val", "held-out paired folder scored at the end", str, None),
+        TrainerOption("data", "description of the training data for the model card", str,
+                      None),
     )
 
     def run(**kw: Any) -> None:
