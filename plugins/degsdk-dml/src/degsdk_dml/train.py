@@ -21,21 +21,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import safetensors.torch
 import torch
 from torch import Tensor
 from tqdm import tqdm
 
 from degsdk import Trainer, TrainerOption
-from degsdk.errors import ConfigError, WeightsError
+from degsdk.errors import ConfigError
 from degsdk.hub.model_folder import WEIGHTS_NAME, load_state_strict
 from degsdk.io import find_pairs, read_image, write_text_atomic
-from degsdk.io.atomic import atomic_path
 from degsdk.metrics import psnr
+from degsdk.training import load_trainer_state, save_trainer_state
 
 from .model import DML
 
-STATE_NAME = "trainer_state.safetensors"
 _LUMA = (0.299, 0.587, 0.114)
 
 
@@ -71,39 +69,6 @@ def _batch(hrs: Sequence[Tensor], lrs: Sequence[Tensor], scale: int, patch: int,
         hb.append(x)
         lb.append(y)
     return torch.stack(hb), torch.stack(lb)
-
-
-def _save_state(folder: Path, opt: torch.optim.Optimizer, g: torch.Generator, step: int,
-                meta: dict[str, Any]) -> None:
-    tensors: dict[str, Tensor] = {"generator": g.get_state()}
-    for i, p in enumerate(opt.param_groups[0]["params"]):
-        for key, val in opt.state.get(p, {}).items():
-            tensors[f"adam.{i}.{key}"] = torch.as_tensor(val).detach().clone().contiguous()
-    with atomic_path(folder / STATE_NAME) as tmp:
-        safetensors.torch.save_file(tensors, str(tmp),
-                                    metadata={"step": str(step), "meta": json.dumps(meta)})
-
-
-def _load_state(folder: Path, opt: torch.optim.Optimizer, g: torch.Generator,
-                meta: dict[str, Any]) -> int:
-    path = folder / STATE_NAME
-    if not path.is_file():
-        raise WeightsError(f"--resume: {path} not found (no checkpoint to resume from)")
-    with safetensors.safe_open(str(path), framework="pt") as f:
-        info = f.metadata() or {}
-        tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
-    saved = json.loads(info.get("meta", "{}"))
-    changed = sorted(k for k in meta if saved.get(k) != meta[k])
-    if changed:
-        raise ConfigError("--resume: the checkpoint was made with other settings: "
-                          + ", ".join(f"{k} {saved.get(k)!r} → {meta[k]!r}" for k in changed))
-    g.set_state(tensors.pop("generator"))
-    for i, p in enumerate(opt.param_groups[0]["params"]):
-        state = {key.split(".")[2]: val for key, val in tensors.items()
-                 if key.startswith(f"adam.{i}.")}
-        if state:
-            opt.state[p] = state
-    return int(info["step"])
 
 
 def evaluate_pairs(model: DML, hrs: Sequence[Tensor], lrs: Sequence[Tensor]) -> float:
@@ -147,7 +112,7 @@ def train_dml(pairs: str | Path, out: str | Path, scale: int | None = None, step
     start = 0
     if resume:
         load_state_strict(model, ckpt / WEIGHTS_NAME)
-        start = _load_state(ckpt, opt, g, meta)
+        start = load_trainer_state(ckpt, opt, g, meta)
     val_data = _load_pairs(val, k)[:2] if val is not None else None
     t0 = time.perf_counter()
     bar = tqdm(range(start, steps), desc="train dml", unit="step", initial=start,
@@ -168,7 +133,7 @@ def train_dml(pairs: str | Path, out: str | Path, scale: int | None = None, step
         bar.set_postfix(mse=f"{ema:.2e}")
         if checkpoint_every and done % checkpoint_every == 0 and done < steps:
             model.save_pretrained(ckpt)
-            _save_state(ckpt, opt, g, done, meta)
+            save_trainer_state(ckpt, opt, g, done, meta)
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
             break
     bar.close()
