@@ -26,6 +26,7 @@ from .errors import (
     InputError,
     PairingError,
     PluginError,
+    TrainingError,
     UnknownComponentError,
     WeightsError,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "Shuffle",
     "Trainer",
     "TrainerOption",
+    "TrainingError",
     "UnknownComponentError",
     "WeightsError",
     "__version__",

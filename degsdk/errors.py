@@ -42,3 +42,7 @@ class PairingError(DegsdkError, ValueError):
 
 class WeightsError(DegsdkError):
     """Weights cannot be resolved, downloaded, verified or loaded (names the ref/file/tensor)."""
+
+
+class TrainingError(DegsdkError):
+    """A training run cannot go on (for example the loss stayed non-finite)."""

@@ -1,0 +1,31 @@
+"""The plugin's hooks: the ``deflow`` degrader, the ``deflow`` trainer and the embedded
+``deflow/<name>`` weights (every ``weights/<name>/`` folder shipped in the package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from degsdk import hookimpl
+from degsdk.hookspecs import Register
+
+from .model import DeFlow
+from .train import deflow_trainer
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+@hookimpl
+def degsdk_register_degraders(register: Register) -> None:
+    register(DeFlow.name, DeFlow)
+
+
+@hookimpl
+def degsdk_register_trainers(register: Register) -> None:
+    register("deflow", deflow_trainer())
+
+
+@hookimpl
+def degsdk_register_weights(register: Register) -> None:
+    for folder in sorted(WEIGHTS_DIR.iterdir()) if WEIGHTS_DIR.is_dir() else []:
+        if (folder / "model.safetensors").is_file():
+            register(f"deflow/{folder.name}", f"file://{folder}")
