@@ -5,5 +5,7 @@ from .condition import domain_invariant_condition
 from .latent_shift import LatentShift
 from .model import PRESETS, DeFlow
 from .train import train_deflow
+from .visualize import save_temperature_strip, temperature_strip
 
-__all__ = ["PRESETS", "DeFlow", "LatentShift", "domain_invariant_condition", "train_deflow"]
+__all__ = ["PRESETS", "DeFlow", "LatentShift", "domain_invariant_condition",
+           "save_temperature_strip", "temperature_strip", "train_deflow"]
