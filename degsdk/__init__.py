@@ -8,7 +8,9 @@ from .components import (
     create,
     create_extractor,
     create_sr_model,
+    get_command,
     get_trainer,
+    list_commands,
     list_degraders,
     list_extractors,
     list_sr_models,
@@ -46,10 +48,11 @@ from .plugins import PluginLoadWarning, register_plugin, reload_plugins, unregis
 from .ranges import FloatRange, IntRange, draw_float, draw_int
 from .recipes import Recipe
 from .seeding import derive_seed, make_generators, spawn
-from .trainer import Trainer, TrainerOption
+from .trainer import Command, Trainer, TrainerOption
 from .version import __version__
 
 __all__ = [
+    "Command",
     "ConfigError",
     "DegradeResult",
     "Degrader",
@@ -87,8 +90,10 @@ __all__ = [
     "draw_int",
     "find_pairs",
     "from_config",
+    "get_command",
     "get_trainer",
     "hookimpl",
+    "list_commands",
     "list_degraders",
     "list_extractors",
     "list_images",

@@ -7,7 +7,7 @@ from typing import Any
 from .errors import ConfigError, DegsdkError, PluginError
 from .interfaces import Degrader, Extractor, SRModel
 from .plugins import get_registry
-from .trainer import Trainer
+from .trainer import Command, Trainer
 
 
 def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
@@ -71,6 +71,20 @@ def get_trainer(name: str) -> Trainer:
     if not isinstance(trainer, Trainer):
         raise PluginError(f"plugin {reg.plugin!r}: trainer {name!r} is not a degsdk.Trainer")
     return trainer
+
+
+def get_command(name: str) -> Command:
+    """A plugin's registered CLI verb (what ``degsdk <name>`` runs)."""
+    reg = get_registry().get("command", name)
+    command = reg.factory if isinstance(reg.factory, Trainer) else reg.factory()
+    if not isinstance(command, Trainer):
+        raise PluginError(f"plugin {reg.plugin!r}: command {name!r} is not a degsdk.Command")
+    return command
+
+
+def list_commands() -> list[str]:
+    """Names of all CLI verbs registered by plugins."""
+    return get_registry().names("command")
 
 
 def resolve_weights_name(name: str) -> str:

@@ -46,6 +46,13 @@ def degsdk_register_weights(register: Register) -> None:
     """Register short weight names: ``register("deflow-x4", "hf://org/repo@rev")``."""
 
 
+@hookspec
+def degsdk_register_commands(register: Register) -> None:
+    """Register top-level CLI verbs: ``register("craft", Command(...))`` (or a callable
+    returning a ``degsdk.Command``); ``degsdk craft [options]`` then parses the declared
+    options and calls ``run(**options)``. Built-in verbs cannot be overridden."""
+
+
 #: hook name → component kind, in loading order.
 HOOK_KINDS: dict[str, str] = {
     "degsdk_register_degraders": "degrader",
@@ -53,4 +60,5 @@ HOOK_KINDS: dict[str, str] = {
     "degsdk_register_sr_models": "sr_model",
     "degsdk_register_trainers": "trainer",
     "degsdk_register_weights": "weights",
+    "degsdk_register_commands": "command",
 }

@@ -9,13 +9,14 @@ from typing import Any
 from .errors import PluginError, UnknownComponentError
 from .trainer import Trainer
 
-KINDS = ("degrader", "extractor", "sr_model", "trainer", "weights")
+KINDS = ("degrader", "extractor", "sr_model", "trainer", "weights", "command")
 _KIND_LABEL = {
     "degrader": "degrader",
     "extractor": "extractor",
     "sr_model": "SR model",
     "trainer": "trainer",
     "weights": "weights name",
+    "command": "command",
 }
 
 
@@ -74,9 +75,11 @@ class Registry:
             if not isinstance(factory, str) or not factory:
                 raise PluginError(f"plugin {plugin!r}: weights {name!r} must be registered "
                                   f"with a reference string, got {factory!r}")
-        elif not callable(factory) and not (kind == "trainer" and isinstance(factory, Trainer)):
-            expected = "a degsdk.Trainer or a callable" if kind == "trainer" else (
-                "a class or callable")
+        elif not callable(factory) and not (kind in ("trainer", "command")
+                                            and isinstance(factory, Trainer)):
+            expected = ("a degsdk.Trainer or a callable" if kind == "trainer" else
+                        "a degsdk.Command or a callable" if kind == "command" else
+                        "a class or callable")
             raise PluginError(f"plugin {plugin!r}: {label} {name!r} must be registered with "
                               f"{expected}, got {type(factory).__name__}")
         existing = self._entries[kind].get(name)

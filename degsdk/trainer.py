@@ -1,4 +1,5 @@
-"""What ``degsdk train <name>`` runs: a plugin declares its options and a Python entry."""
+"""What ``degsdk train <name>`` (a ``Trainer``) or a plugin verb ``degsdk <name>`` (a
+``Command``) runs: a plugin declares its options and a Python entry."""
 
 from __future__ import annotations
 
@@ -31,3 +32,9 @@ class Trainer:
     description: str
     run: Callable[..., Any]
     options: tuple[TrainerOption, ...] = ()
+
+
+@dataclass(frozen=True)
+class Command(Trainer):
+    """A plugin's top-level CLI verb, ``degsdk <name> [options]``: declared like a
+    :class:`Trainer` (description, ``run(**options)``, options)."""

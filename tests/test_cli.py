@@ -187,6 +187,41 @@ def test_train_lists_and_runs_trainers(toy_trainer: list[dict[str, object]],
     assert "no trainer named 'nope'" in capsys.readouterr().err
 
 
+def test_plugin_commands_become_verbs(fresh_plugins: None,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[dict[str, object]] = []
+
+    def fail(**kw: object) -> None:
+        raise degsdk.ConfigError("--ref: folder holds no images")
+
+    class Plugin:
+        @degsdk.hookimpl
+        def degsdk_register_commands(self, register: Callable[..., None]) -> None:
+            register("toycraft", degsdk.Command(
+                description="Craft a toy thing.", run=lambda **kw: calls.append(kw),
+                options=(degsdk.TrainerOption("alpha", "sharpness", float, 25.0),)))
+            register("toyfail", degsdk.Command(description="Fails.", run=fail))
+            register("train", degsdk.Command(description="Shadows a built-in.",
+                                              run=lambda **kw: calls.append({"bad": 1})))
+
+    degsdk.register_plugin(Plugin(), name="toy-commands")
+    assert main(["toycraft", "--alpha", "3"]) == 0
+    assert calls == [{"alpha": 3.0}]
+    with pytest.raises(SystemExit):
+        main(["toycraft", "--help"])
+    assert "sharpness (default: 25.0)" in capsys.readouterr().out
+    assert main(["toyfail"]) == 2
+    assert "degsdk: error: --ref: folder holds no images" in capsys.readouterr().err
+    assert main(["train", "--help"]) == 0  # built-in verbs win
+    assert {"bad": 1} not in calls
+    assert main(["plugins"]) == 0
+    assert "commands: toycraft, toyfail, train" in capsys.readouterr().out
+    from degsdk.cli.main import BUILTIN_COMMANDS, build_parser
+
+    choices = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(BUILTIN_COMMANDS) == set(choices)
+
+
 def test_quickstart_samples_are_small_and_divisible() -> None:
     files = degsdk.list_images([SAMPLES])
     assert len(files) == 4

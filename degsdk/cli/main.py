@@ -19,10 +19,14 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
     print(f"degsdk: warning: {message}", file=file or sys.stderr)
 
 
+BUILTIN_COMMANDS = ("degrade", "run", "eval", "plugins", "train", "pull", "export", "push")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="degsdk",
         description="Realistic image degradations for super-resolution.",
+        epilog="Plugins can add commands: `degsdk plugins` lists them.",
     )
     parser.add_argument("--version", action="version", version=f"degsdk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -32,8 +36,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plugin_command(argv: Sequence[str]) -> int | None:
+    """Run ``degsdk <verb> …`` when a plugin registered ``verb``; None when none did."""
+    from ..components import get_command, list_commands
+    from .train import trainer_parser
+
+    if not argv or argv[0].startswith("-") or argv[0] in BUILTIN_COMMANDS:
+        return None
+    if argv[0] not in list_commands():
+        return None
+    command = get_command(argv[0])
+    options = trainer_parser(argv[0], command, prog=f"degsdk {argv[0]}").parse_args(argv[1:])
+    return int(command.run(**vars(options)) or 0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _one_line_warning
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = _plugin_command(argv)
+        if result is not None:
+            return result
+    except DegsdkError as exc:
+        print(f"degsdk: error: {exc}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)

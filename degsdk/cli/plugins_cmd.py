@@ -14,6 +14,7 @@ _KIND_TITLES = {
     "sr_model": "SR models",
     "trainer": "trainers",
     "weights": "weights",
+    "command": "commands",
 }
 
 

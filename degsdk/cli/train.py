@@ -33,8 +33,10 @@ def _trainer_listing() -> str:
     return "\n".join(lines)
 
 
-def trainer_parser(name: str, trainer: Trainer) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"degsdk train {name}",
+def trainer_parser(name: str, trainer: Trainer, prog: str | None = None,
+                   ) -> argparse.ArgumentParser:
+    """The argparse parser of a trainer's (or a plugin command's) declared options."""
+    parser = argparse.ArgumentParser(prog=prog or f"degsdk train {name}",
                                      description=trainer.description)
     for opt in trainer.options:
         flag = "--" + opt.name.replace("_", "-")
