@@ -1,0 +1,84 @@
+"""``binned``: a crafted degradation distribution as a Degrader (paper §3.3–3.4). Each sample
+draws a bin with probability ``bin_weights[i]``, then every axis value uniformly inside that
+bin, then runs the pipeline template with those values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pydantic
+import torch
+from torch import Tensor
+
+from degsdk import Degrader, DegraderConfig, PretrainedMixin
+from degsdk.errors import ConfigError
+from degsdk.interfaces import SampleParams
+from degsdk.seeding import choice, uniform
+
+from .space import DegradationSpace, default_space
+
+
+class BinnedConfig(DegraderConfig):
+    space: dict[str, Any] = pydantic.Field(
+        default_factory=lambda: default_space().model_dump(),
+        description="the DegradationSpace: pipeline template and binned axes")
+
+
+class BinnedDistribution(Degrader, PretrainedMixin):
+    """Params per sample: ``{"bin": i, "values": {axis: value}, "ops": [...]}`` (the last are
+    the pipeline's own per-op params, e.g. the noise seed), so ``apply`` replays exactly."""
+
+    name = "binned"
+    Config = BinnedConfig
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        cfg: BinnedConfig = self.config  # type: ignore[assignment]
+        try:
+            self.space = DegradationSpace.model_validate(cfg.space)
+        except pydantic.ValidationError as exc:
+            raise ConfigError(f"binned: invalid space: {exc}") from None
+        n = self.space.num_bins
+        self.register_buffer("bin_probs", torch.full((n,), 1.0 / n, dtype=torch.float64))
+        self._scale = self.space.scale()
+
+    @property
+    def scale(self) -> float:
+        return self._scale
+
+    @property
+    def bin_weights(self) -> Tensor:
+        """N_bins sampling probabilities (float64, summing to 1)."""
+        return self.bin_probs
+
+    @property
+    def bin_ranges(self) -> list[dict[str, tuple[float, float]]]:
+        """For every bin, axis name → (low, high)."""
+        return self.space.bin_ranges()
+
+    def set_weights(self, weights: Sequence[float] | Tensor) -> None:
+        """Replace the bin weights (non-negative, not all zero; normalised to sum 1)."""
+        w = torch.as_tensor(weights, dtype=torch.float64).flatten()
+        if w.numel() != self.space.num_bins:
+            raise ConfigError(f"binned: {w.numel()} weights for {self.space.num_bins} bins")
+        if bool((w < 0).any()) or not bool(torch.isfinite(w).all()) or float(w.sum()) <= 0:
+            raise ConfigError("binned: weights must be finite, non-negative and not all zero")
+        self.bin_probs.copy_(w / w.sum())
+
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[SampleParams]:
+        ranges = self.bin_ranges
+        w = self.bin_probs.tolist()
+        out: list[SampleParams] = []
+        for i, g in enumerate(generators):
+            b = choice(g, w)
+            values = {name: uniform(g, lo, hi) for name, (lo, hi) in ranges[b].items()}
+            pipe = self.space.degrader(values)
+            ops = pipe.sample(hr[i : i + 1], [g])[0]
+            out.append({"bin": b, "values": values, "ops": ops})
+        return out
+
+    def apply(self, hr: Tensor, params: Sequence[SampleParams]) -> Tensor:
+        outs = [self.space.degrader(p["values"]).apply(hr[i : i + 1], [p["ops"]])
+                for i, p in enumerate(params)]
+        return torch.cat(outs)

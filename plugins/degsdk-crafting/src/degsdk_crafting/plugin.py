@@ -1,0 +1,31 @@
+"""The plugin's hooks: the ``binned`` degrader, the ``degsdk craft`` command and the embedded
+``crafting/<name>`` distributions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from degsdk import hookimpl
+from degsdk.hookspecs import Register
+
+from .command import craft_command
+from .distribution import BinnedDistribution
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+@hookimpl
+def degsdk_register_degraders(register: Register) -> None:
+    register(BinnedDistribution.name, BinnedDistribution)
+
+
+@hookimpl
+def degsdk_register_commands(register: Register) -> None:
+    register("craft", craft_command)
+
+
+@hookimpl
+def degsdk_register_weights(register: Register) -> None:
+    for folder in sorted(WEIGHTS_DIR.iterdir()) if WEIGHTS_DIR.is_dir() else []:
+        if (folder / "model.safetensors").is_file():
+            register(f"crafting/{folder.name}", f"file://{folder}")
