@@ -121,11 +121,22 @@ def bin_features(space: DegradationSpace, crops: Tensor, extractor: Extractor,
     return feats
 
 
+def standardizer(feats: Sequence[Tensor]) -> tuple[Tensor, Tensor]:
+    """Per-dimension mean and std of all bins' features pooled: a fixed, reference-independent
+    scale for every feature dimension."""
+    pooled = torch.cat(list(feats)).double()
+    return pooled.mean(0), pooled.std(0).clamp(min=1e-12)
+
+
 def craft(space: DegradationSpace, crops: Tensor, references: Tensor, extractor: Extractor,
           extractor_name: str, alpha: float = 25.0, seed: int = 0,
-          cache: str | Path | None = None, progress: bool = True) -> CraftResult:
+          cache: str | Path | None = None, progress: bool = True,
+          standardize: bool = True) -> CraftResult:
     """Craft bin weights for ``references`` (N_ref×3×h×w LR patches) from clean HR ``crops``
-    (N×3×H×W with H = h·scale)."""
+    (N×3×H×W with H = h·scale). ``standardize`` z-scores every feature dimension by the pooled
+    bin features before the Fréchet distance, so hand-made statistics of different units
+    weigh alike (a deep extractor's features are already commensurate; the paper does not
+    standardise)."""
     seconds: dict[str, float] = {}
     feats = bin_features(space, crops, extractor, extractor_name, seed, cache, progress,
                          seconds)
@@ -133,6 +144,10 @@ def craft(space: DegradationSpace, crops: Tensor, references: Tensor, extractor:
     ref = extract(extractor, references)
     seconds["extract"] = seconds.get("extract", 0.0) + time.perf_counter() - t0
     t1 = time.perf_counter()
+    if standardize:
+        mean, std = standardizer(feats)
+        feats = [(f.double() - mean) / std for f in feats]
+        ref = (ref.double() - mean) / std
     d = torch.tensor([frechet_distance(f, ref) for f in feats], dtype=torch.float64)
     seconds["frechet"] = time.perf_counter() - t1
     return CraftResult(d, bin_weights_from_distances(d, alpha), alpha, seconds)
