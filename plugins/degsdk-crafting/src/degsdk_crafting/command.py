@@ -31,6 +31,7 @@ def craft_folders(ref: str | Path, clean: str | Path, out: str | Path, alpha: fl
                   extractor: str = "degradation_stats", scale: int = 4, patch: int = 72,
                   crops: int = 100, seed: int = 0, cache: str | Path | None = None,
                   space: DegradationSpace | None = None, data: str | None = None,
+                  raw_features: bool = False,
                   progress: bool = True) -> tuple[BinnedDistribution, CraftResult]:
     """Craft from image folders and write ``out``: the ``binned`` model folder (config.json,
     model.safetensors, README.md), ``weights.png`` (heat map), ``top_bins.md`` and
@@ -43,7 +44,8 @@ def craft_folders(ref: str | Path, clean: str | Path, out: str | Path, alpha: fl
                       round(patch * space.scale()), seed)
     ext = degsdk.create_extractor(extractor)
     result = craft(space, hr, refs, ext, extractor, alpha, seed,
-                   default_cache() if cache is None else cache, progress)
+                   default_cache() if cache is None else cache, progress,
+                   standardize=not raw_features)
     dist = BinnedDistribution(space=space.model_dump())
     dist.set_weights(result.weights)
     top = result.top_bins(1)[0]
@@ -51,6 +53,7 @@ def craft_folders(ref: str | Path, clean: str | Path, out: str | Path, alpha: fl
         "trainer": "degsdk-crafting", "references": Path(ref).resolve().name,
         "reference_patches": len(refs), "patch": patch, "clean": Path(clean).resolve().name,
         "clean_crops": crops, "extractor": extractor, "alpha": alpha, "seed": seed,
+        "standardized_features": not raw_features,
         **({"data": data} if data else {}),
         "metrics": {"top_bin": top, "top_bin_weight": float(result.weights[top]),
                     "min_frechet": float(result.distances.min()),
@@ -80,6 +83,8 @@ def craft_command() -> Command:
         TrainerOption("cache", "per-bin feature cache folder (default: ~/.cache/degsdk/"
                       "crafting)", str, None),
         TrainerOption("data", "description of the references for the card", str, None),
+        TrainerOption("raw_features", "Fréchet on raw features (the paper; default: each "
+                      "dimension standardised first)", flag=True),
     )
 
     def run(**kw: Any) -> None:
