@@ -104,7 +104,7 @@ def test_split_inverts_and_logdet_equals_autograd() -> None:
     torch.testing.assert_close(back, x, rtol=0, atol=1e-12)
     torch.testing.assert_close(ld + ld_back, torch.zeros(1, dtype=torch.float64))
     expected = _autograd_logdet(lambda v: torch.cat(split.encode(v)[:2], 1), x)
-    assert float(ld[0]) == pytest.approx(expected, abs=1e-9)
+    assert float(ld[0].detach()) == pytest.approx(expected, abs=1e-9)
 
 
 def _tiny_flow(dtype: torch.dtype = torch.float64) -> ConditionalFlow:
@@ -131,7 +131,7 @@ def test_multilevel_flow_inverts_and_logdet_equals_autograd() -> None:
     torch.testing.assert_close(ld + ld_back, torch.zeros(1, dtype=torch.float64))
     expected = _autograd_logdet(
         lambda v: torch.cat([z.flatten(1) for z in flow.encode(v, conds)[0]], 1), x)
-    assert float(ld[0]) == pytest.approx(expected, abs=1e-8)
+    assert float(ld[0].detach()) == pytest.approx(expected, abs=1e-8)
     # float32, batch of 2 at 32²: 1e-4 for the deep stack (methods.md §6)
     f32 = _tiny_flow(torch.float32)
     x32 = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(6))

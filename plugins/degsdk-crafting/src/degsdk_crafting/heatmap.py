@@ -34,9 +34,9 @@ def heatmap_image(space: DegradationSpace, weights: Sequence[float] | Tensor) ->
     w = np.asarray(torch.as_tensor(weights, dtype=torch.float64)).reshape(shape)
     top = float(w.max()) or 1.0
     cols, rows, panels = shape
-    margin_l, margin_t, gap = 70, 34, 18
+    margin_l, margin_t, gap = 84, 34, 18
     width = margin_l + panels * (cols * CELL + gap)
-    height = margin_t + rows * CELL + 28
+    height = margin_t + rows * CELL + 40
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
     name = lambda i: axes[i].name if i < len(axes) else ""  # noqa: E731
@@ -44,7 +44,7 @@ def heatmap_image(space: DegradationSpace, weights: Sequence[float] | Tensor) ->
         x0 = margin_l + p * (cols * CELL + gap)
         if len(axes) == 3:
             lo, hi = axes[2].edges()[p]
-            draw.text((x0, 4), f"{name(2)} {lo:g}-{hi:g}", fill="black")
+            draw.text((x0, 19), f"{name(2)} {lo:g}-{hi:g}", fill="black")
         for r in range(rows):
             for c in range(cols):
                 v = float(w[c, r, p])
@@ -54,10 +54,13 @@ def heatmap_image(space: DegradationSpace, weights: Sequence[float] | Tensor) ->
                 if v >= 0.01:
                     draw.text((box[0] + 2, box[1] + 8), f"{100 * v:.0f}",
                               fill="white" if v / top > 0.6 else "black")
-        draw.text((x0, margin_t + rows * CELL + 4), f"{name(0)} ->", fill="black")
+        for c, (lo, _) in enumerate(axes[0].edges()):
+            draw.text((x0 + c * CELL + 2, margin_t + rows * CELL + 2), f"{lo:g}", fill="black")
+        draw.text((x0, margin_t + rows * CELL + 16), f"{name(0)} ->", fill="black")
     if len(axes) >= 2:
-        draw.text((2, margin_t), f"{name(1)}", fill="black")
-        draw.text((2, margin_t + 12), "(down)", fill="black")
+        draw.text((2, 4), f"{name(1)} (down)", fill="black")
+        for r, (lo, hi) in enumerate(axes[1].edges()):
+            draw.text((2, margin_t + r * CELL + 8), f"{lo:g}-{hi:g}", fill="black")
     return img
 
 
