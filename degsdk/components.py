@@ -64,22 +64,22 @@ def create_sr_model(name: str, **params: Any) -> SRModel:
     return _build("sr_model", name, SRModel, params)
 
 
+def _cli_entry(kind: str, name: str, label: str) -> Trainer:
+    reg = get_registry().get(kind, name)
+    entry = reg.factory if isinstance(reg.factory, Trainer) else reg.factory()
+    if not isinstance(entry, Trainer):
+        raise PluginError(f"plugin {reg.plugin!r}: {kind} {name!r} is not a degsdk.{label}")
+    return entry
+
+
 def get_trainer(name: str) -> Trainer:
     """A registered trainer (what ``degsdk train <name>`` runs)."""
-    reg = get_registry().get("trainer", name)
-    trainer = reg.factory if isinstance(reg.factory, Trainer) else reg.factory()
-    if not isinstance(trainer, Trainer):
-        raise PluginError(f"plugin {reg.plugin!r}: trainer {name!r} is not a degsdk.Trainer")
-    return trainer
+    return _cli_entry("trainer", name, "Trainer")
 
 
 def get_command(name: str) -> Command:
     """A plugin's registered CLI verb (what ``degsdk <name>`` runs)."""
-    reg = get_registry().get("command", name)
-    command = reg.factory if isinstance(reg.factory, Trainer) else reg.factory()
-    if not isinstance(command, Trainer):
-        raise PluginError(f"plugin {reg.plugin!r}: command {name!r} is not a degsdk.Command")
-    return command
+    return _cli_entry("command", name, "Command")  # type: ignore[return-value]
 
 
 def list_commands() -> list[str]:

@@ -1,5 +1,6 @@
 """Weights: model folders, refs, the Hub (through ``huggingface_hub``), strict loading."""
 
+from .embedded import register_embedded_weights
 from .load import load
 from .model_folder import FORMAT_VERSION, ModelConfig, load_state_strict, read_config
 from .pretrained import PretrainedMixin
@@ -18,5 +19,6 @@ __all__ = [
     "parse_ref",
     "push_folder",
     "read_config",
+    "register_embedded_weights",
     "resolve",
 ]

@@ -188,6 +188,21 @@ def test_saved_folder_gets_plain_permissions(toys: None, tmp_path: Path) -> None
         assert stat.S_IMODE(f.stat().st_mode) == 0o644, f.name
 
 
+def test_register_embedded_weights(toys: None, tmp_path: Path) -> None:
+    from degsdk.hub import register_embedded_weights
+
+    randomize(ToySR(channels=4)).save_pretrained(tmp_path / "weights" / "b")
+    randomize(ToySR(channels=4)).save_pretrained(tmp_path / "weights" / "a")
+    (tmp_path / "weights" / "notes").mkdir()  # no model.safetensors: skipped
+    got: list[tuple[str, str]] = []
+    register_embedded_weights(lambda n, r: got.append((n, r)), "toy", tmp_path / "weights")
+    assert got == [("toy/a", f"file://{tmp_path / 'weights' / 'a'}"),
+                   ("toy/b", f"file://{tmp_path / 'weights' / 'b'}")]
+    register_embedded_weights(lambda n, r: got.append((n, r)), "toy", tmp_path / "missing")
+    assert len(got) == 2
+    assert isinstance(degsdk.load(got[0][1].removeprefix("file://")), ToySR)
+
+
 def test_registered_sha256_is_verified(blur_dir: Path) -> None:
     good = degsdk.resolve(str(blur_dir)).sha256
     wrong = "0" * 64

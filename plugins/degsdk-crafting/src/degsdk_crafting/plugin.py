@@ -7,6 +7,7 @@ from pathlib import Path
 
 from degsdk import hookimpl
 from degsdk.hookspecs import Register
+from degsdk.hub import register_embedded_weights
 
 from .command import craft_command
 from .distribution import BinnedDistribution
@@ -26,6 +27,4 @@ def degsdk_register_commands(register: Register) -> None:
 
 @hookimpl
 def degsdk_register_weights(register: Register) -> None:
-    for folder in sorted(WEIGHTS_DIR.iterdir()) if WEIGHTS_DIR.is_dir() else []:
-        if (folder / "model.safetensors").is_file():
-            register(f"crafting/{folder.name}", f"file://{folder}")
+    register_embedded_weights(register, "crafting", WEIGHTS_DIR)

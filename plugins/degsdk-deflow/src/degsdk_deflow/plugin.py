@@ -7,6 +7,7 @@ from pathlib import Path
 
 from degsdk import hookimpl
 from degsdk.hookspecs import Register
+from degsdk.hub import register_embedded_weights
 
 from .model import DeFlow
 from .train import deflow_trainer
@@ -26,6 +27,4 @@ def degsdk_register_trainers(register: Register) -> None:
 
 @hookimpl
 def degsdk_register_weights(register: Register) -> None:
-    for folder in sorted(WEIGHTS_DIR.iterdir()) if WEIGHTS_DIR.is_dir() else []:
-        if (folder / "model.safetensors").is_file():
-            register(f"deflow/{folder.name}", f"file://{folder}")
+    register_embedded_weights(register, "deflow", WEIGHTS_DIR)
