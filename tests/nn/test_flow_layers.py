@@ -176,13 +176,13 @@ def test_other_init_invariants() -> None:
     assert torch.equal(s[:, 1 * 4 + 2 * 1 + 0], x[:, 1, 1::2, 0::2])
     # LU 1×1 conv from an orthogonal W0: log|det| ≈ 0
     conv = InvertibleConv1x1(12, generator=torch.Generator().manual_seed(1))
-    assert abs(float(conv.log_abs_det())) < 1e-5
+    assert abs(float(conv.log_abs_det().detach())) < 1e-5
     w = conv.matrix().double()
     torch.testing.assert_close(w @ w.T, torch.eye(12, dtype=torch.float64), atol=1e-6, rtol=0)
     # ActNorm: the first training batch comes out standardised; never re-initialised after
     norm = ActNorm(5).train()
     y, ld = norm.encode(x)
-    assert float(ld[0]) == pytest.approx(48 * float(norm.logs.sum()), rel=1e-6)
+    assert float(ld[0].detach()) == pytest.approx(48 * float(norm.logs.sum().detach()), rel=1e-6)
     torch.testing.assert_close(y.mean((0, 2, 3)), torch.zeros(5), atol=1e-5, rtol=0)
     torch.testing.assert_close(y.std((0, 2, 3), unbiased=False), torch.ones(5), atol=1e-4,
                                rtol=0)
