@@ -14,7 +14,6 @@ metrics.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Sequence
@@ -28,11 +27,11 @@ from tqdm import tqdm
 from degsdk import Trainer, TrainerOption
 from degsdk.errors import ConfigError, TrainingError
 from degsdk.hub.model_folder import WEIGHTS_NAME, load_state_strict
-from degsdk.io import find_pairs, list_images, read_image, write_text_atomic
+from degsdk.io import find_pairs, list_images, read_image
 from degsdk.nn.flow import bits_per_dim
 from degsdk.ops.resize import resize
 from degsdk.seeding import draw_seed, generator_from_seed
-from degsdk.training import load_trainer_state, save_trainer_state
+from degsdk.training import load_trainer_state, save_trained, save_trainer_state
 
 from .model import PRESETS, DeFlow
 
@@ -202,13 +201,8 @@ def train_deflow(clean: str | Path, degraded: str | Path, out: str | Path, clean
                             "clean": Path(clean).resolve().name,
                             "degraded": Path(degraded).resolve().name,
                             "clean_images": len(xs), "degraded_images": len(ys)}
-    if done < steps:
-        prov["stopped"] = f"max_seconds={max_seconds} reached before steps={steps}"
-    if data:
-        prov["data"] = data
-    model.save_pretrained(out, provenance={
-        **prov, "metrics": metrics, "seconds": round(time.perf_counter() - t0, 1)})
-    write_text_atomic(Path(out) / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    save_trained(model, out, prov, metrics, time.perf_counter() - t0, done, steps, max_seconds,
+                 data)
     return model
 
 

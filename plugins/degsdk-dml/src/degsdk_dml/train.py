@@ -15,7 +15,6 @@ hub-ready; its card records the data, the steps and the metrics.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,9 +27,9 @@ from tqdm import tqdm
 from degsdk import Trainer, TrainerOption
 from degsdk.errors import ConfigError
 from degsdk.hub.model_folder import WEIGHTS_NAME, load_state_strict
-from degsdk.io import find_pairs, read_image, write_text_atomic
+from degsdk.io import find_pairs, read_image
 from degsdk.metrics import psnr
-from degsdk.training import load_trainer_state, save_trainer_state
+from degsdk.training import load_trainer_state, save_trained, save_trainer_state
 
 from .model import DML
 
@@ -142,16 +141,11 @@ def train_dml(pairs: str | Path, out: str | Path, scale: int | None = None, step
     prov: dict[str, Any] = {"trainer": "degsdk-dml", "steps": done, **meta,
                             "pairs": Path(pairs).resolve().name,
                             "train_pairs": [p.hr.stem for p in find_pairs(pairs, scale=k)]}
-    if done < steps:
-        prov["stopped"] = f"max_seconds={max_seconds} reached before steps={steps}"
-    if data:
-        prov["data"] = data
     if val is not None and val_data is not None:
         metrics["val_lr_psnr_rgb"] = evaluate_pairs(model, *val_data)
         prov["val_pairs"] = [p.hr.stem for p in find_pairs(val, scale=k)]
-    model.save_pretrained(out, provenance={
-        **prov, "metrics": metrics, "seconds": round(time.perf_counter() - t0, 1)})
-    write_text_atomic(Path(out) / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    save_trained(model, out, prov, metrics, time.perf_counter() - t0, done, steps, max_seconds,
+                 data)
     return model
 
 
