@@ -17,7 +17,7 @@ import degsdk
 import degsdk.nn.flow
 from degsdk.nn.flow import standard_normal_log_prob
 
-SMALL = {"levels": 2, "steps": 1, "hidden": 8, "nf": 4, "blocks": 1, "gc": 4}
+SMALL = {"levels": 2, "flow_steps": 1, "hidden": 8, "nf": 4, "blocks": 1, "gc": 4}
 
 
 def _model(**kw: object) -> DeFlow:

@@ -12,7 +12,7 @@ import degsdk
 
 
 def test_strip_layout_and_zero_temperature_column(tmp_path: Path) -> None:
-    m = DeFlow(levels=2, steps=1, hidden=8, nf=4, blocks=1, gc=4)
+    m = DeFlow(levels=2, flow_steps=1, hidden=8, nf=4, blocks=1, gc=4)
     with torch.no_grad():
         for s in m.shifts:
             s.mean.add_(0.5)

@@ -33,15 +33,15 @@ from .latent_shift import LatentShift
 
 PRESETS: dict[str, dict[str, Any]] = {
     # trains on 2 CPU cores in under an hour
-    "tiny": {"levels": 3, "steps": 4, "hidden": 32, "nf": 16, "blocks": 2, "gc": 8},
+    "tiny": {"levels": 3, "flow_steps": 4, "hidden": 32, "nf": 16, "blocks": 2, "gc": 8},
     # the paper's (NTIRE/DPED: hidden 64; AIM: 128), RRDB 23 blocks of 64 channels
-    "paper": {"levels": 3, "steps": 16, "hidden": 64, "nf": 64, "blocks": 23, "gc": 32},
+    "paper": {"levels": 3, "flow_steps": 16, "hidden": 64, "nf": 64, "blocks": 23, "gc": 32},
 }
 
 
 class DeFlowConfig(DegraderConfig):
     levels: int = pydantic.Field(default=3, ge=1, le=5, description="L")
-    steps: int = pydantic.Field(default=4, ge=1, le=32, description="K flow steps per level")
+    flow_steps: int = pydantic.Field(default=4, ge=1, le=32, description="K flow steps per level")
     hidden: int = pydantic.Field(default=32, ge=4, le=512, description="coupling width")
     nf: int = pydantic.Field(default=16, ge=4, le=256, description="RRDB encoder width")
     blocks: int = pydantic.Field(default=2, ge=1, le=32, description="RRDB blocks")
@@ -87,7 +87,7 @@ class DeFlow(Degrader, PretrainedMixin):
         upsample = max(0, (c.cond_down // 2).bit_length() - 1)
         self.encoder = RRDBEncoder(3, c.nf, c.blocks, c.gc, upsample=upsample,
                                    generator=generator)
-        self.flow = ConditionalFlow(3, c.levels, c.steps, self.encoder.out_channels, c.hidden,
+        self.flow = ConditionalFlow(3, c.levels, c.flow_steps, self.encoder.out_channels, c.hidden,
                                     c.eps, generator=generator)
         m = self.size_multiple
         self.shifts = nn.ModuleList(LatentShift(ch, c.shift_init)

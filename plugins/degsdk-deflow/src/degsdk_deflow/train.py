@@ -114,9 +114,7 @@ def train_deflow(clean: str | Path, degraded: str | Path, out: str | Path, clean
     if batch_size < 2 or batch_size % 2:
         raise ConfigError(f"batch_size must be even (half clean, half degraded), got "
                           f"{batch_size}")
-    arch = {**PRESETS[preset], **{k: v for k, v in architecture.items() if k != "flow_steps"}}
-    if "flow_steps" in architecture:
-        arch["steps"] = architecture["flow_steps"]
+    arch = {**PRESETS[preset], **architecture}
     model = DeFlow(**arch, cond_down=cond_down, normalize=normalize)
     if patch % model.size_multiple:
         raise ConfigError(f"patch {patch} is not a multiple of {model.size_multiple} "
