@@ -97,6 +97,7 @@ def test_apply_replays_and_is_batch_independent() -> None:
     res = dist(x, seed=2, indices=[0, 1, 2])
     assert res.lr.shape == (3, 3, 8, 8)
     assert torch.equal(dist.apply(x, res.params), res.lr)
+    assert dist.sample(x, degsdk.make_generators(2, [0, 1, 2])) == res.params
     assert torch.equal(dist(x[1:2], seed=2, indices=[1]).lr[0], res.lr[1])
 
 

@@ -66,17 +66,24 @@ class BinnedDistribution(Degrader, PretrainedMixin):
             raise ConfigError("binned: weights must be finite, non-negative and not all zero")
         self.bin_probs.copy_(w / w.sum())
 
+    def _draw(self, g: torch.Generator) -> tuple[int, dict[str, float]]:
+        b = choice(g, self.bin_probs.tolist())
+        return b, {name: uniform(g, lo, hi) for name, (lo, hi) in self.bin_ranges[b].items()}
+
     def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[SampleParams]:
-        ranges = self.bin_ranges
-        w = self.bin_probs.tolist()
-        out: list[SampleParams] = []
+        return self.sample_and_apply(hr, generators)[1]
+
+    def sample_and_apply(self, hr: Tensor, generators: Sequence[torch.Generator],
+                         ) -> tuple[Tensor, list[SampleParams]]:
+        """Build each sample's pipeline once and run it once (its own ``sample`` already runs
+        the chain, so sampling then applying would degrade every image twice)."""
+        outs, params = [], []
         for i, g in enumerate(generators):
-            b = choice(g, w)
-            values = {name: uniform(g, lo, hi) for name, (lo, hi) in ranges[b].items()}
-            pipe = self.space.degrader(values)
-            ops = pipe.sample(hr[i : i + 1], [g])[0]
-            out.append({"bin": b, "values": values, "ops": ops})
-        return out
+            b, values = self._draw(g)
+            lr, ops = self.space.degrader(values).sample_and_apply(hr[i : i + 1], [g])
+            outs.append(lr)
+            params.append({"bin": b, "values": values, "ops": ops[0]})
+        return torch.cat(outs), params
 
     def apply(self, hr: Tensor, params: Sequence[SampleParams]) -> Tensor:
         outs = [self.space.degrader(p["values"]).apply(hr[i : i + 1], [p["ops"]])
