@@ -5,20 +5,25 @@ sample one 160² image.
 
     B=plugins/degsdk-deflow/benchmarks/deflow_claims.py
     .venv/bin/python $B prepare                                  # (a)'s data
-    degsdk train deflow --clean outputs/deflow-synth/clean --degraded \\
-        outputs/deflow-synth/degraded --out outputs/deflow-synth/model --steps 4500 --lr 2e-4
-    .venv/bin/python $B a --model outputs/deflow-synth/model
+    S=outputs/deflow-synth
+    degsdk train deflow --clean $S/clean --degraded $S/degraded --out $S/model-k8 \\
+        --steps 4500 --lr 2e-4 --flow-steps 8 --hidden 64           # unpaired
+    degsdk train deflow --clean $S/clean --degraded $S/degraded --out $S/model-paired \\
+        --steps 3000 --lr 2e-4 --pairs $S/pairs                       # + eq. 5 on the pairs
+    .venv/bin/python $B a --model $S/model-k8
     .venv/bin/python $B b --model deflow/realsrset
     .venv/bin/python $B speed --model deflow/realsrset
 
 (a) The camera: Poisson–Gaussian sensor noise (shot 0.003, read σ 2/255) followed by JPEG
-    quality 90, at scale 1 — signal-dependent and, after JPEG, spatially correlated. Clean
-    domain: 10 BSD100 + 3 DIV2K photos; degraded domain: the camera applied to the 15 Urban100
-    photos (other content: unpaired). Test: 10 Kodak photos (central 256² crops), clean; the
+    quality 90, at scale 1 — signal-dependent and, after JPEG, spatially correlated. The 49
+    non-test photos (BSD100, Urban100, DIV2K, Set14) are split alternately: 25 form the clean
+    domain, the camera is applied to the other 24 for the degraded domain (unpaired, the same
+    content mix). Test: 10 Kodak photos (central 256² crops), clean; the
     reference is the camera applied to them (seed 1). Compared sets, each made from the test
     clean images: DeFlow samples (τ = 1) and white noise N(0, σ²) with σ tuned on a 0.5/255 grid
-    to minimise each metric on the *training* degraded domain (noise added to Urban100 clean vs
-    the camera's Urban100), plus the same baseline tuned on the test reference itself (oracle).
+    to minimise each metric on the *training* degraded domain (noise added to the degraded
+    domain's clean sources vs the camera's output), plus the same baseline tuned on the test
+    reference itself (oracle).
 (b) Real: degraded = RealSRSet's held-out images (chip, dog, oldphoto3, tiger; the model never
     saw them); clean = the 10 Kodak photos bicubic-downscaled ×2 (never seen either). White noise
     is tuned on the 16 training RealSRSet images against the training clean images.
@@ -41,6 +46,7 @@ from torch import Tensor
 import degsdk
 from degsdk.evaluation.patch_features import patch_features
 from degsdk.metrics import frechet_distance, hf_kl
+from degsdk.ops.blur import auto_kernel_size, gaussian_blur2d
 from degsdk.ops.resize import resize
 
 REPO = Path(__file__).resolve().parents[3]
@@ -67,17 +73,26 @@ def kodak() -> list[Tensor]:
 
 
 def prepare() -> None:
-    """Write (a)'s unpaired training folders (8-bit PNG, as a user would have them)."""
+    """Write (a)'s unpaired training folders (8-bit PNG, as a user would have them). Both domains
+    draw on the same photo collections (every other photo of each set), so that they differ in
+    the camera only, not in content."""
     hr = DATA / "hr"
-    clean = sorted((hr / "bsd100").glob("*.png"))[:10] + sorted((hr / "div2k_valid").glob("*"))
-    for f in clean:
-        degsdk.write_image(SYNTH / "clean" / f.name, degsdk.read_image(f))
-    cam = camera()
-    for i, f in enumerate(sorted((hr / "urban100").glob("*.png"))):
-        x = degsdk.read_image(f)[None]
-        degsdk.write_image(SYNTH / "degraded" / f.name, cam(x, seed=0, indices=[i]).lr[0])
-        degsdk.write_image(SYNTH / "degraded_source" / f.name, x[0])
-    print(f"wrote {SYNTH}/clean ({len(clean)}), degraded and degraded_source (15)")
+    photos = [f for s in ("bsd100", "urban100", "div2k_valid", "set14")
+              for f in sorted((hr / s).glob("*.png"))]
+    for i, f in enumerate(photos):
+        x, name = degsdk.read_image(f), f"{f.parent.name}_{f.name}"
+        if i % 2 == 0:
+            degsdk.write_image(SYNTH / "clean" / name, x)
+        else:
+            y = camera()(x[None], seed=0, indices=[i]).lr[0]
+            degsdk.write_image(SYNTH / "degraded" / name, y)
+            degsdk.write_image(SYNTH / "degraded_source" / name, x)
+    pairs = SYNTH / "pairs"  # the same pairs as an hr/ + lr/ folder, for --pairs
+    pairs.mkdir(exist_ok=True)
+    for sub, target in (("hr", "degraded_source"), ("lr", "degraded")):
+        if not (pairs / sub).exists():
+            (pairs / sub).symlink_to(Path("..") / target)
+    print(f"wrote {SYNTH}/clean, degraded, degraded_source and pairs")
 
 
 def _read(folder: Path) -> list[Tensor]:
@@ -109,9 +124,27 @@ def _deflow(model: degsdk.Degrader, images: Sequence[Tensor], seed: int) -> list
                 for i, x in enumerate(images)]
 
 
+def _blur(x: Tensor, sigma: float) -> Tensor:
+    return gaussian_blur2d(x[None], torch.tensor([sigma]), auto_kernel_size(sigma))[0]
+
+
+def noise_by_texture(clean: Sequence[Tensor], outs: Sequence[Tensor]) -> list[float]:
+    """Std (on the 0–255 scale) of the added luma noise, mean over channels of out − clean, in
+    the flat, middle and textured thirds of the clean pixels (ranked by local high-frequency
+    energy, |x − blur₁(x)| smoothed by blur₂)."""
+    res: list[list[Tensor]] = [[], [], []]
+    for o, c in zip(outs, clean, strict=True):
+        activity = _blur((c - _blur(c, 1.0)).abs().mean(0, keepdim=True), 2.0)[0].flatten()
+        r = (o - c).mean(0).flatten()
+        order = activity.argsort()
+        for k, part in enumerate(order.tensor_split(3)):
+            res[k].append(r[part])
+    return [float(torch.cat(parts).std()) * 255 for parts in res]
+
+
 def _report(name: str, ref: Sequence[Tensor], test_clean: Sequence[Tensor],
             model: degsdk.Degrader, train_clean: Sequence[Tensor],
-            train_ref: Sequence[Tensor]) -> bool:
+            train_ref: Sequence[Tensor], aligned: bool = False) -> bool:
     s_kl, s_fd = _tune(train_clean, train_ref)
     o_kl, o_fd = _tune(test_clean, ref)
     rows: list[tuple[str, Callable[[], list[Tensor]], str]] = [
@@ -127,12 +160,19 @@ def _report(name: str, ref: Sequence[Tensor], test_clean: Sequence[Tensor],
         ("clean input, no degradation", lambda: list(test_clean), "both"),
     ]
     print(f"{name}: generated vs reference ({len(ref)} reference images), lower is better")
-    print(f"  {'set':<62} {'HF-KL':>9} {'Fréchet':>9}")
+    bands = "  added noise std flat / mid / textured" if aligned else ""
+    print(f"  {'set':<62} {'HF-KL':>9} {'Fréchet':>9}{bands}")
+    if aligned:
+        print(f"  {'reference':<62} {0:9.4f} {0:9.4f}  "
+              + " / ".join(f"{v:.2f}" for v in noise_by_texture(test_clean, ref)))
     results = {}
     for label, make, _ in rows:
-        kl, fd = _scores(ref, make())
+        imgs = make()
+        kl, fd = _scores(ref, imgs)
         results[label] = (kl, fd)
-        print(f"  {label:<62} {kl:9.4f} {fd:9.4f}")
+        extra = ("  " + " / ".join(f"{v:.2f}" for v in noise_by_texture(test_clean, imgs))
+                 if aligned else "")
+        print(f"  {label:<62} {kl:9.4f} {fd:9.4f}{extra}")
     d_kl, d_fd = results["DeFlow (τ = 1)"]
     tuned = [v for k, v in results.items() if "tuned on train" in k]
     ok = d_kl < min(v[0] for v in tuned) and d_fd < min(v[1] for v in tuned)
@@ -146,7 +186,7 @@ def claim_a(model_ref: str) -> bool:
     cam = camera()
     ref = [cam(x[None], seed=1, indices=[i]).lr[0] for i, x in enumerate(test_clean)]
     return _report("(a) synthetic camera", ref, test_clean, model,
-                   _read(SYNTH / "degraded_source"), _read(SYNTH / "degraded"))
+                   _read(SYNTH / "degraded_source"), _read(SYNTH / "degraded"), aligned=True)
 
 
 def claim_b(model_ref: str) -> bool:

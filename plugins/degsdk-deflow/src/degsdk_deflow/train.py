@@ -108,7 +108,7 @@ def train_deflow(clean: str | Path, degraded: str | Path, out: str | Path, clean
                  progress: bool = True, **architecture: Any) -> DeFlow:
     """Train DeFlow on the image folders ``clean`` and ``degraded`` and save it to ``out``.
     ``preset`` ("tiny" or "paper") sets the architecture; keyword ``architecture`` values
-    (levels, steps, hidden, nf, blocks, gc, …) override it. Returns the model."""
+    (levels, flow_steps, hidden, nf, blocks, gc, …) override it. Returns the model."""
     if preset not in PRESETS:
         raise ConfigError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
     if batch_size < 2 or batch_size % 2:
