@@ -79,12 +79,13 @@ def prepare() -> None:
     hr = DATA / "hr"
     photos = [f for s in ("bsd100", "urban100", "div2k_valid", "set14")
               for f in sorted((hr / s).glob("*.png"))]
+    cam = camera()
     for i, f in enumerate(photos):
         x, name = degsdk.read_image(f), f"{f.parent.name}_{f.name}"
         if i % 2 == 0:
             degsdk.write_image(SYNTH / "clean" / name, x)
         else:
-            y = camera()(x[None], seed=0, indices=[i]).lr[0]
+            y = cam(x[None], seed=0, indices=[i]).lr[0]
             degsdk.write_image(SYNTH / "degraded" / name, y)
             degsdk.write_image(SYNTH / "degraded_source" / name, x)
     pairs = SYNTH / "pairs"  # the same pairs as an hr/ + lr/ folder, for --pairs
