@@ -1,0 +1,131 @@
+"""Hash what degsdk makes, to prove a refactor preserved behaviour.
+
+For every committed recipe (run on the committed sample photos, ``--limit`` samples each) it
+hashes the written HR/ and LR/ files and manifest.jsonl; for every registered degrader it
+hashes the LR bytes and the params JSON on fixed inputs (the sample photos, cropped) with a
+fixed seed and indices. Learned degraders use their shipped weights.
+
+    .venv/bin/python benchmarks/behaviour_hashes.py                  # compare with the record
+    .venv/bin/python benchmarks/behaviour_hashes.py --write          # record anew
+
+The record is ``benchmarks/behaviour_hashes.json``. A difference is allowed only where a
+degrader's ``version`` was bumped on purpose (docs/benchmarks.md names each one); the script
+prints every entry that differs and exits 1.
+
+Uses only the top-level API (``degsdk.create``, ``degsdk.Recipe``, ``degsdk.read_image``), so
+the same script runs before and after a change of module layout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+import degsdk
+
+REPO = Path(__file__).resolve().parents[1]
+RECORD = Path(__file__).with_suffix(".json")
+SEED = 1234
+INDICES = [3, 0, 11, 5]
+SIZE = 192
+
+# Degraders that cannot be made from their defaults alone: the parameters used here.
+PARAMS: dict[str, dict[str, Any]] = {
+    "sequential": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
+                           {"name": "resize", "params": {"factor": 0.5}},
+                           {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}]},
+    "one_of": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
+                       {"name": "jpeg", "params": {"quality": [30, 90]}}],
+               "weights": [0.3, 0.7]},
+    "random_apply": {"op": {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}, "p": 0.5},
+    "shuffle": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
+                        {"name": "gaussian_noise", "params": {"sigma": [1, 10]}},
+                        {"name": "resize", "params": {"factor": 0.5}}]},
+    "dml": {"weights": "dml/city100"},
+    "deflow": {"weights": "deflow/realsrset"},
+    "binned": {"weights": "crafting/realsrset"},
+}
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _inputs() -> torch.Tensor:
+    photos = sorted((REPO / "samples" / "hr").glob("*.png"))
+    crops = [degsdk.read_image(p)[None, :, :SIZE, :SIZE] for p in photos]
+    return torch.cat(crops)
+
+
+def degrader_hashes() -> dict[str, Any]:
+    hr = _inputs()
+    out: dict[str, Any] = {}
+    for name in sorted(degsdk.list_degraders()):
+        params = PARAMS.get(name, {})
+        try:
+            deg = degsdk.create(name, **params)
+        except degsdk.DegsdkError as exc:  # e.g. a plugin's weights are not installed
+            out[name] = {"skipped": str(exc).splitlines()[0]}
+            continue
+        with torch.no_grad():
+            res = deg(hr, seed=SEED, indices=INDICES)
+        out[name] = {
+            "lr_sha256": _sha(res.lr.contiguous().numpy().tobytes()),
+            "params_sha256": _sha(json.dumps(res.params, sort_keys=True).encode()),
+        }
+    return out
+
+
+def recipe_hashes(limit: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for path in sorted((REPO / "recipes").glob("*.yaml")):
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                recipe = degsdk.Recipe.from_yaml(path, sets=[
+                    f"output.dir={tmp}/out", "run.workers=1",
+                    "inputs.0.path=" + str(REPO / "samples" / "hr")])
+            except degsdk.DegsdkError as exc:
+                out[path.name] = {"skipped": str(exc).splitlines()[0]}
+                continue
+            recipe.run(limit=limit, progress=False)
+            root = Path(tmp) / "out"
+            files = sorted(p for p in root.rglob("*")
+                           if p.is_file() and (p.parent.name in ("HR", "LR")
+                                               or p.name == "manifest.jsonl"))
+            out[path.name] = {str(p.relative_to(root)): _sha(p.read_bytes()) for p in files}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", action="store_true", help="record the hashes anew")
+    ap.add_argument("--limit", type=int, default=4, help="samples per recipe")
+    args = ap.parse_args(argv)
+    now = {"degraders": degrader_hashes(), "recipes": recipe_hashes(args.limit)}
+    if args.write:
+        RECORD.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {RECORD.relative_to(REPO)}")
+        return 0
+    before = json.loads(RECORD.read_text())
+    diffs = []
+    for section in ("degraders", "recipes"):
+        for key in sorted(set(before[section]) | set(now[section])):
+            a, b = before[section].get(key), now[section].get(key)
+            if a != b:
+                diffs.append(f"{section}/{key}: {'added' if a is None else 'removed' if b is None else 'differs'}")
+    n = sum(len(now[s]) for s in now)
+    print(f"{n - len(diffs)} of {n} entries identical to the record")
+    for d in diffs:
+        print("  " + d)
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
