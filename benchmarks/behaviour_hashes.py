@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         for key in sorted(set(before[section]) | set(now[section])):
             a, b = before[section].get(key), now[section].get(key)
             if a != b:
-                diffs.append(f"{section}/{key}: {'added' if a is None else 'removed' if b is None else 'differs'}")
+                what = "added" if a is None else "removed" if b is None else "differs"
+                diffs.append(f"{section}/{key}: {what}")
     n = sum(len(now[s]) for s in now)
     print(f"{n - len(diffs)} of {n} entries identical to the record")
     for d in diffs:
