@@ -17,7 +17,7 @@ for plugin in plugins/degsdk-*/; do
   "$PY" -m pip install -q --no-deps --force-reinstall "$plugin"
   "$PY" - "$dist" <<'PYEOF'
 import json, subprocess, sys
-out = subprocess.run([sys.executable, "-m", "degsdk.cli.main", "plugins", "--json"],
+out = subprocess.run([sys.executable, "-m", "degsdk", "plugins", "--json"],
                      capture_output=True, text=True, check=True).stdout
 dists = sorted(p["distribution"] for p in json.loads(out) if not p["failures"])
 assert dists == sorted(["degsdk", sys.argv[1]]), f"expected degsdk + {sys.argv[1]}: {dists}"

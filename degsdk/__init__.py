@@ -4,7 +4,7 @@ Tensors are float32 N×3×H×W RGB in [0, 1] on any device. Noise levels are on 
 a degrader's ``scale`` is input size / output size; a resize op's ``factor`` is output / input.
 """
 
-from .components import (
+from ._components import (
     create,
     create_extractor,
     create_sr_model,
@@ -18,9 +18,9 @@ from .components import (
     list_weights,
     resolve_weights_name,
 )
-from .compose import OneOf, RandomApply, Sequential, Shuffle
-from .config import from_config, load_config, load_degrader, save_config
-from .errors import (
+from ._compose import OneOf, RandomApply, Sequential, Shuffle
+from ._config import from_config, load_config, load_degrader, save_config
+from ._errors import (
     ConfigError,
     DegsdkError,
     ImageReadError,
@@ -32,9 +32,8 @@ from .errors import (
     UnknownComponentError,
     WeightsError,
 )
-from .hookspecs import hookimpl
-from .hub import PretrainedMixin, load, resolve
-from .interfaces import (
+from ._hookspecs import Register, hookimpl
+from ._interfaces import (
     Degrader,
     DegraderConfig,
     DegradeResult,
@@ -43,13 +42,14 @@ from .interfaces import (
     SRModel,
     check_images,
 )
+from ._plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
+from ._ranges import FloatRange, IntRange
+from ._trainer import Command, Trainer, TrainerOption
+from ._version import __version__
+from .hub import PretrainedMixin, load, resolve
 from .io import find_pairs, list_images, read_image, write_image
-from .plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
-from .ranges import FloatRange, IntRange, draw_float, draw_int
 from .recipes import Recipe
-from .seeding import derive_seed, make_generators, spawn
-from .trainer import Command, Trainer, TrainerOption
-from .version import __version__
+from .seeding import derive_seed, draw_float, draw_int, make_generators, spawn
 
 __all__ = [
     "Command",
@@ -71,6 +71,7 @@ __all__ = [
     "PretrainedMixin",
     "RandomApply",
     "Recipe",
+    "Register",
     "SRModel",
     "SampleParams",
     "Sequential",

@@ -12,9 +12,26 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from .errors import InputError
+from ._errors import InputError
 
 _MAX_SEED = 2**63 - 1
+
+
+class Stream:
+    """The named seed streams: ``derive_seed(seed, index, Stream.NAME)``. Each subsystem that
+    needs randomness besides the per-sample degrader generators (``derive_seed(seed, index)``,
+    no stream) draws from its own stream, so none shifts another's draws. The numbers are part
+    of every recorded dataset's identity: never renumber one."""
+
+    CROP = 1
+    """Recipe crop positions; index = the input image's number."""
+    EVAL_TEST = 1
+    """``degsdk eval``'s seed for degrading the test HR; index 0 (a different subsystem from
+    ``CROP``, which it shares a number with since before streams were named)."""
+    HR_TRANSFORM = 2
+    """A recipe's ``hr_transform`` seed; index 0, then per-sample generators from it."""
+    EPOCH = 3
+    """``DegradedPairs`` epoch *e* > 0: the degrader seed; index = e."""
 
 
 def derive_seed(seed: int, index: int, *path: int) -> int:
@@ -81,3 +98,13 @@ def choice(generator: torch.Generator, weights: Sequence[float]) -> int:
 def permutation(generator: torch.Generator, n: int) -> list[int]:
     """A uniformly random permutation of ``range(n)``."""
     return [int(v) for v in torch.randperm(n, generator=generator)]
+
+
+def draw_float(generator: torch.Generator, value: tuple[float, float]) -> float:
+    """One value from a ``FloatRange`` (``(low, high)``, uniform)."""
+    return uniform(generator, value[0], value[1])
+
+
+def draw_int(generator: torch.Generator, value: tuple[int, int]) -> int:
+    """One value from an ``IntRange`` (``(low, high)``, both included)."""
+    return randint(generator, value[0], value[1])

@@ -12,7 +12,7 @@ import torch
 import yaml
 
 import degsdk
-from degsdk.cli.main import main
+from degsdk.cli import main
 from tests.conftest import REPO, SAMPLES
 
 
@@ -113,7 +113,7 @@ def test_failure_midway_leaves_no_partial_output(
         capsys: pytest.CaptureFixture[str]) -> None:
     """A failure after some images were done (here: the disk fills up on the third write)
     leaves neither the output folder nor staging files behind."""
-    import degsdk.cli.degrade as cli_degrade
+    import degsdk.cli._degrade as cli_degrade
 
     real_write = cli_degrade.write_image
     count = {"n": 0}
@@ -216,7 +216,7 @@ def test_plugin_commands_become_verbs(fresh_plugins: None,
     assert {"bad": 1} not in calls
     assert main(["plugins"]) == 0
     assert "commands: toycraft, toyfail, train" in capsys.readouterr().out
-    from degsdk.cli.main import BUILTIN_COMMANDS, build_parser
+    from degsdk.cli._main import BUILTIN_COMMANDS, build_parser
 
     choices = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert set(BUILTIN_COMMANDS) == set(choices)

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import degsdk
-from degsdk.plugins import plugin_records
+from degsdk._plugins import plugin_records
 
 GOOD = """
 import degsdk
@@ -58,7 +58,7 @@ def degsdk_register_degraders(register):
 """
 
 
-def _records() -> dict[str, degsdk.plugins.PluginRecord]:  # type: ignore[name-defined]
+def _records() -> dict[str, degsdk._plugins.PluginRecord]:  # type: ignore[name-defined]
     return {r.name: r for r in plugin_records()}
 
 
@@ -72,7 +72,7 @@ def _load(monkeypatch: pytest.MonkeyPatch, site: Path) -> list[warnings.WarningM
 
 def test_builtin_plugin_arrives_through_entry_point(fresh_plugins: None) -> None:
     rec = _records()["builtin"]
-    assert rec.distribution == "degsdk" and rec.module == "degsdk.ops.plugin"
+    assert rec.distribution == "degsdk" and rec.module == "degsdk.default_plugins.builtin"
     assert {"gaussian_blur", "resize", "gaussian_noise", "jpeg", "sequential"} <= set(
         rec.components["degrader"])
 
@@ -110,7 +110,7 @@ def test_name_clash_is_refused_and_names_both_plugins(
     caught = _load(monkeypatch, site)
     assert any("'jpeg' from plugin 'clash' refused" in str(w.message)
                and "registered by plugin 'builtin'" in str(w.message) for w in caught)
-    reg = degsdk.plugins.get_registry()
+    reg = degsdk._plugins.get_registry()
     assert reg.get("degrader", "jpeg").plugin == "builtin"  # the first one stays
     assert reg.get("degrader", "my_jpeg").plugin == "clash"  # the rest of the plugin works
     assert not _records()["clash"].ok
@@ -172,7 +172,7 @@ def test_cli_keeps_working_with_a_broken_plugin(tmp_path: Path,
     site = make_dist("degsdk-broken", "degsdk_broken", "import no_such_module_xyz")
     env = {**os.environ, "PYTHONPATH": str(site)}
     env.pop("DEGSDK_LOAD_PLUGINS", None)
-    cli = [sys.executable, "-m", "degsdk.cli.main"]
+    cli = [sys.executable, "-m", "degsdk"]
     out = subprocess.run([*cli, "plugins", "--json"], env=env, capture_output=True, text=True,
                          check=True)
     listed = {r["name"]: r for r in json.loads(out.stdout)}

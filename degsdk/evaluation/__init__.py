@@ -1,9 +1,11 @@
 """The evaluation harness: train an SR model on each degrader's pairs, test it on real pairs,
 and measure how close each degrader's LR is to real LR (``degsdk eval``)."""
 
-from .degrader_spec import DegraderEntry, parse_degrader_spec
-from .protocol import EvalSettings, evaluate
-from .report import render_markdown, run_eval, write_report
+from ._degrader_spec import DegraderEntry, parse_degrader_spec
+from ._patch_features import patch_features, patch_grid
+from ._protocol import EvalSettings, evaluate
+from ._report import render_markdown, run_eval, write_report
 
 __all__ = ["DegraderEntry", "EvalSettings", "evaluate", "parse_degrader_spec",
+           "patch_features", "patch_grid",
            "render_markdown", "run_eval", "write_report"]

@@ -1,15 +1,22 @@
 """Weights: model folders, refs, the Hub (through ``huggingface_hub``), strict loading."""
 
-from .embedded import register_embedded_weights
-from .load import load
-from .model_folder import FORMAT_VERSION, ModelConfig, load_state_strict, read_config
-from .pretrained import PretrainedMixin
-from .push import push_folder
-from .refs import WeightsRef, parse_ref
-from .resolve import ResolvedWeights, resolve
+from ._embedded import register_embedded_weights
+from ._load import load
+from ._model_folder import (
+    FORMAT_VERSION,
+    WEIGHTS_NAME,
+    ModelConfig,
+    load_state_strict,
+    read_config,
+)
+from ._pretrained import PretrainedMixin
+from ._push import push_folder
+from ._refs import WeightsRef, parse_ref
+from ._resolve import ResolvedWeights, resolve
 
 __all__ = [
     "FORMAT_VERSION",
+    "WEIGHTS_NAME",
     "ModelConfig",
     "PretrainedMixin",
     "ResolvedWeights",

@@ -1,8 +1,8 @@
 """Image files: reading, atomic writing, folders and HR/LR pairs."""
 
-from .atomic import atomic_path, staged_folder, write_atomic, write_text_atomic
-from .folders import ImagePair, find_pairs, list_images, pair_dirs
-from .image import READ_EXTENSIONS, image_size, read_image, write_image
+from ._atomic import atomic_path, staged_folder, write_atomic, write_text_atomic
+from ._folders import ImagePair, find_pairs, list_images, pair_dirs
+from ._image import READ_EXTENSIONS, image_size, read_image, write_image
 
 __all__ = [
     "READ_EXTENSIONS",

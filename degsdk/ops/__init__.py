@@ -1,15 +1,17 @@
-"""Built-in degradation ops: functional tensor code and the degraders over it.
+"""Classic degradation ops (public API): the functional tensor code and the degraders over it.
 
-Import this module for the classes and the functional forms; the degraders themselves are
-registered through the ``builtin`` plugin and created by name with ``degsdk.create``.
+Functional forms (``resize``, ``gaussian_blur2d``, ``jpeg_compress``, ``mirror_pad``, …) take
+float32 N×3×H×W in [0, 1] and per-sample parameters; plugins may use them. The degrader classes
+are registered by the default ``builtin`` plugin and created by name with ``degsdk.create``.
 """
 
-from ..filtering import filter2d, filter_separable, gaussian_kernel1d, mirror_pad
-from .blur import GaussianBlur, KernelBlur, blur_with, gaussian_blur2d
-from .bsrgan import BSRGAN, BSRGANPlus
-from .camera import Camera, chromatic_aberration, depth_proxy, spatially_varying_blur
-from .jpeg import JPEG, jpeg_compress
-from .kernels import (
+from .._filtering import filter2d, filter_separable, gaussian_kernel1d, mirror_pad
+from ._bicubic import BicubicDown
+from ._blur import GaussianBlur, KernelBlur, auto_kernel_size, blur_with, gaussian_blur2d
+from ._bsrgan import BSRGAN, BSRGANPlus
+from ._camera import Camera, chromatic_aberration, depth_proxy, spatially_varying_blur
+from ._jpeg import JPEG, jpeg_compress
+from ._kernels import (
     MixedKernels,
     gaussian_kernel,
     generalized_gaussian_kernel,
@@ -18,7 +20,7 @@ from .kernels import (
     pulse_kernel,
     sinc_kernel,
 )
-from .noise import (
+from ._noise import (
     CameraNoise,
     GaussianNoise,
     PoissonNoise,
@@ -26,14 +28,15 @@ from .noise import (
     poisson_gaussian_noise,
     poisson_noise,
 )
-from .realesrgan import RealESRGAN
-from .resize import RandomResize, Resize, resize
-from .sharpen import USMSharpen, usm_sharpen
+from ._realesrgan import RealESRGAN
+from ._resize import RandomResize, Resize, resize
+from ._sharpen import USMSharpen, usm_sharpen
 
 __all__ = [
     "BSRGAN",
     "JPEG",
     "BSRGANPlus",
+    "BicubicDown",
     "Camera",
     "CameraNoise",
     "GaussianBlur",
@@ -45,6 +48,7 @@ __all__ = [
     "RealESRGAN",
     "Resize",
     "USMSharpen",
+    "auto_kernel_size",
     "blur_with",
     "chromatic_aberration",
     "depth_proxy",

@@ -1,12 +1,13 @@
 """Recipes: validated YAML that generates LR/HR datasets (``degsdk run``)."""
 
-from .plan import Sample, plan
-from .runner import RecipeRunner, RunSummary
-from .schema import (
+from ._pairs import DegradedPairs, collate_pairs
+from ._plan import Sample, plan
+from ._recipe import Recipe
+from ._runner import RecipeRunner, RunSummary
+from ._schema import (
     Crop,
     InputSource,
     Output,
-    Recipe,
     RecipeSpec,
     Run,
     json_schema,
@@ -14,5 +15,7 @@ from .schema import (
     parse_recipe,
 )
 
-__all__ = ["Crop", "InputSource", "Output", "Recipe", "RecipeRunner", "RecipeSpec", "Run",
-           "RunSummary", "Sample", "json_schema", "load_recipe", "parse_recipe", "plan"]
+__all__ = [
+    "Crop", "DegradedPairs", "InputSource", "Output", "Recipe", "RecipeRunner", "RecipeSpec", "Run",
+    "RunSummary", "Sample", "collate_pairs", "json_schema", "load_recipe", "parse_recipe", "plan",
+]

@@ -1,6 +1,6 @@
 """Baseline SR models and their trainer."""
 
-from .models import Bicubic, SRResNetSmall
-from .train import fit_sr, sr_trainer, train_sr
+from ._models import Bicubic, SRResNetSmall
+from ._train import fit_sr, sr_trainer, train_sr
 
 __all__ = ["Bicubic", "SRResNetSmall", "fit_sr", "sr_trainer", "train_sr"]

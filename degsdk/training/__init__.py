@@ -1,7 +1,7 @@
 """Helpers for plugin trainers: exact-resume checkpoints of the optimiser and RNG state, and
 saving the finished model with its metrics."""
 
-from .save import save_trained
-from .trainer_state import STATE_NAME, load_trainer_state, save_trainer_state
+from ._save import save_trained
+from ._trainer_state import STATE_NAME, load_trainer_state, save_trainer_state
 
 __all__ = ["STATE_NAME", "load_trainer_state", "save_trained", "save_trainer_state"]

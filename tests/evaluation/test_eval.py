@@ -15,11 +15,11 @@ import yaml
 from PIL import Image
 
 import degsdk
-from degsdk.cli.main import main
+from degsdk.cli import main
 from degsdk.evaluation import EvalSettings, parse_degrader_spec, run_eval
-from degsdk.evaluation.figures import bar_charts, crop_grid
-from degsdk.evaluation.patch_features import patch_features, patch_grid
-from degsdk.evaluation.protocol import rankings
+from degsdk.evaluation._figures import bar_charts, crop_grid
+from degsdk.evaluation._patch_features import patch_features, patch_grid
+from degsdk.evaluation._protocol import rankings
 from degsdk.metrics import frechet_distance, psnr, ssim
 from tests.conftest import smooth_images
 

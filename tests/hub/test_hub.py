@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import degsdk
-from degsdk.cli.main import main
+from degsdk.cli import main
 from tests.hub.conftest import FakeHub
 from tests.hub.toy_models import ToyLearnedBlur, ToySR, randomize
 
@@ -113,7 +113,7 @@ def test_cli_pull_export_push(published: FakeHub, tmp_path: Path,
             calls.append(("upload_folder", kw))
             return "https://hub.example/me/toy/commit/1"
 
-    monkeypatch.setattr("degsdk.hub.push.HfApi", FakeApi)
+    monkeypatch.setattr("degsdk.hub._push.HfApi", FakeApi)
     assert main(["push", str(out), "me/toy", "--private"]) == 0
     assert capsys.readouterr().out.strip() == "https://hub.example/me/toy/commit/1"
     assert calls[0] == ("create_repo", {"repo_id": "me/toy", "private": True, "exist_ok": True})
@@ -148,7 +148,7 @@ def test_embedded_weights_load_offline_in_a_fresh_process(tmp_path: Path) -> Non
                                    "Version: 0.1.0\n")
     (info / "entry_points.txt").write_text("[degsdk]\ntoyweights = degsdk_toyweights\n")
     deg = randomize(ToyLearnedBlur(kernel_size=3), seed=9)
-    deg.config_name = "toy_learned_blur"
+    deg.registered_name = "toy_learned_blur"
     deg.save_pretrained(pkg / "weights" / "blur")
     code = ("import degsdk, torch; d = degsdk.load('toy/embedded'); "
             "print(d.weights_info.source, d.kernel.sum().item())")

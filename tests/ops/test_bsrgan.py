@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import degsdk
-from degsdk.ops.bsrgan import shifted_gaussian
+from degsdk.ops._bsrgan import shifted_gaussian
 from degsdk.seeding import make_generators
 from tests.conftest import smooth_images
 from tests.pipeline_helpers import expand_batch

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import degsdk
-from degsdk.ops.blur import gaussian_blur2d
-from degsdk.ops.camera import depth_proxy, radius2, spatially_varying_blur
+from degsdk.ops._blur import gaussian_blur2d
+from degsdk.ops._camera import depth_proxy, radius2, spatially_varying_blur
 
 CLEAN = {"shot": 0.0, "read": 0.0, "jpeg": None, "wb_shift": 0.0, "ca": 0.0}
 

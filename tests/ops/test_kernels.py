@@ -13,9 +13,9 @@ import scipy.special
 import torch
 
 import degsdk
-from degsdk.filtering import filter2d, filter_separable
-from degsdk.ops.blur import blur_with
-from degsdk.ops.kernels import (
+from degsdk._filtering import filter2d, filter_separable
+from degsdk.ops._blur import blur_with
+from degsdk.ops._kernels import (
     MixedKernels,
     gaussian_kernel,
     generalized_gaussian_kernel,

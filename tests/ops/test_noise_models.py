@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import degsdk
-from degsdk.ops.noise import _poisson_levels, correlated_gaussian_field, poisson_noise
+from degsdk.ops._noise import _poisson_levels, correlated_gaussian_field, poisson_noise
 from degsdk.seeding import generator_from_seed
 
 

@@ -7,7 +7,7 @@ import scipy.ndimage as ndi
 import torch
 
 import degsdk
-from degsdk.ops.sharpen import opencv_sigma, usm_sharpen
+from degsdk.ops._sharpen import opencv_sigma, usm_sharpen
 from tests.conftest import smooth_images
 
 

@@ -18,9 +18,8 @@ import yaml
 from torch.utils.data import DataLoader
 
 import degsdk
-from degsdk.cli.main import main
-from degsdk.data import DegradedPairs, collate_pairs
-from degsdk.recipes import Recipe, parse_recipe
+from degsdk.cli import main
+from degsdk.recipes import DegradedPairs, Recipe, collate_pairs, parse_recipe
 from tests.conftest import REPO, SAMPLES
 
 
@@ -162,7 +161,7 @@ def test_kill_and_resume_is_byte_identical(hr_dir: Path, tmp_path: Path) -> None
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "killed", **over)))
     parts = tmp_path / "killed" / ".degsdk-run" / "parts"
-    proc = subprocess.Popen([sys.executable, "-m", "degsdk.cli.main", "run", str(path)],
+    proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
     deadline = time.time() + 60
@@ -191,10 +190,10 @@ def test_every_committed_recipe_runs(recipe: str, tmp_path: Path) -> None:
 
 def test_docs_page_is_generated_from_the_schema() -> None:
     from degsdk.recipes import json_schema
-    from degsdk.recipes.docs import render_markdown
+    from degsdk.recipes._docs import render_markdown
 
     assert (REPO / "docs" / "recipes.md").read_text() == render_markdown(), (
-        "docs/recipes.md is stale: run python -m degsdk.recipes.docs docs/recipes.md")
+        "docs/recipes.md is stale: run python -m degsdk.recipes._docs docs/recipes.md")
     schema = json_schema()
     assert set(schema["properties"]) == {"version", "name", "seed", "inputs", "crop",
                                          "hr_transform", "degrader", "output", "run"}

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import degsdk
-from degsdk.cli.main import main
+from degsdk.cli import main
 from degsdk.sr import train_sr
 from tests.conftest import smooth_images
 

@@ -23,7 +23,7 @@ from degsdk_crafting import (
 )
 
 import degsdk
-from degsdk.cli.main import main
+from degsdk.cli import main
 
 
 def _small_space() -> DegradationSpace:

@@ -28,7 +28,7 @@ sample one 160² image.
     saw them); clean = the 10 Kodak photos bicubic-downscaled ×2 (never seen either). White noise
     is tuned on the 16 training RealSRSet images against the training clean images.
 
-Metrics, generated set vs reference set: HF-KL (``degsdk.metrics.hf_kl``) and the Fréchet
+Metrics, generated set vs reference set: HF-KL (``degsdk.metrics._hf_kl``) and the Fréchet
 distance of ``degradation_stats`` features of all 32² patches. Lower is better.
 """
 
@@ -44,10 +44,9 @@ import torch
 from torch import Tensor
 
 import degsdk
-from degsdk.evaluation.patch_features import patch_features
+from degsdk.evaluation import patch_features
 from degsdk.metrics import frechet_distance, hf_kl
-from degsdk.ops.blur import auto_kernel_size, gaussian_blur2d
-from degsdk.ops.resize import resize
+from degsdk.ops import auto_kernel_size, gaussian_blur2d, resize
 
 REPO = Path(__file__).resolve().parents[3]
 DATA = REPO.parent / "shared" / "data"

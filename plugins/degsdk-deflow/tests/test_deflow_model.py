@@ -31,7 +31,7 @@ def _model(**kw: object) -> DeFlow:
 
 
 def test_registered_through_the_hooks_alone() -> None:
-    out = subprocess.run([sys.executable, "-m", "degsdk.cli.main", "plugins", "--json"],
+    out = subprocess.run([sys.executable, "-m", "degsdk", "plugins", "--json"],
                          capture_output=True, text=True, check=True)
     info = {p["name"]: p for p in json.loads(out.stdout)}
     assert info["deflow"]["distribution"] == "degsdk-deflow" and not info["deflow"]["failures"]

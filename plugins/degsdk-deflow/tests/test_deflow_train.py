@@ -13,7 +13,7 @@ from degsdk_deflow import DeFlow, train_deflow
 from degsdk_deflow import train as train_module
 
 import degsdk
-from degsdk.cli.main import main
+from degsdk.cli import main
 from degsdk.nn.flow import bits_per_dim
 from degsdk.training import STATE_NAME
 

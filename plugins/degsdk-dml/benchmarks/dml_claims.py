@@ -39,7 +39,7 @@ from torch import Tensor, nn
 
 import degsdk
 from degsdk.metrics import psnr
-from degsdk.ops.blur import gaussian_blur2d
+from degsdk.ops import gaussian_blur2d
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
 LUMA = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)

@@ -17,7 +17,7 @@ SMALL = {"num_kernels": 3, "kernel_size": 5, "width": 4, "levels": 1}
 
 
 def test_registered_through_the_hooks_alone() -> None:
-    out = subprocess.run([sys.executable, "-m", "degsdk.cli.main", "plugins", "--json"],
+    out = subprocess.run([sys.executable, "-m", "degsdk", "plugins", "--json"],
                          capture_output=True, text=True, check=True)
     info = {p["name"]: p for p in json.loads(out.stdout)}
     assert info["dml"]["distribution"] == "degsdk-dml" and not info["dml"]["failures"]

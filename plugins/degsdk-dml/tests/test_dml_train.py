@@ -11,7 +11,7 @@ from degsdk_dml import DML, train_dml
 from degsdk_dml.train import evaluate_pairs
 
 import degsdk
-from degsdk.cli.main import main
+from degsdk.cli import main
 from degsdk.training import STATE_NAME
 
 TINY = {"width": 8, "levels": 1, "num_kernels": 4, "kernel_size": 7, "batch_size": 4,

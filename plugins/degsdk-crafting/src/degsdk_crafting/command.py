@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import degsdk
-from degsdk import Command, TrainerOption
-from degsdk.errors import ConfigError
+from degsdk import Command, ConfigError, TrainerOption
 from degsdk.io import list_images, read_image, write_text_atomic
 
 from .craft import CraftResult, craft, random_crops, reference_patches

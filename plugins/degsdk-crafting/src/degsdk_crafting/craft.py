@@ -17,10 +17,9 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from degsdk import Extractor
-from degsdk.errors import InputError
-from degsdk.evaluation.patch_features import patch_grid
-from degsdk.io.atomic import atomic_path
+from degsdk import Extractor, InputError
+from degsdk.evaluation import patch_grid
+from degsdk.io import atomic_path
 from degsdk.metrics import frechet_distance
 from degsdk.seeding import derive_seed
 

@@ -11,9 +11,7 @@ import pydantic
 import torch
 from torch import Tensor
 
-from degsdk import Degrader, DegraderConfig, PretrainedMixin
-from degsdk.errors import ConfigError
-from degsdk.interfaces import SampleParams
+from degsdk import ConfigError, Degrader, DegraderConfig, PretrainedMixin, SampleParams
 from degsdk.seeding import choice, uniform
 
 from .space import DegradationSpace, default_space
@@ -69,9 +67,6 @@ class BinnedDistribution(Degrader, PretrainedMixin):
     def _draw(self, g: torch.Generator) -> tuple[int, dict[str, float]]:
         b = choice(g, self.bin_probs.tolist())
         return b, {name: uniform(g, lo, hi) for name, (lo, hi) in self.bin_ranges[b].items()}
-
-    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[SampleParams]:
-        return self.sample_and_apply(hr, generators)[1]
 
     def sample_and_apply(self, hr: Tensor, generators: Sequence[torch.Generator],
                          ) -> tuple[Tensor, list[SampleParams]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from degsdk import hookimpl
-from degsdk.hookspecs import Register
+from degsdk import Register, hookimpl
 from degsdk.hub import register_embedded_weights
 
 from .command import craft_command

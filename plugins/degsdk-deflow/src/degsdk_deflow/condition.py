@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from degsdk.ops.resize import resize
+from degsdk.ops import resize
 
 
 def domain_invariant_condition(x: Tensor, down: int, sigma: float,

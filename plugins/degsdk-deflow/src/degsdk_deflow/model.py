@@ -22,8 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from degsdk import Degrader, DegraderConfig, PretrainedMixin
-from degsdk.interfaces import SampleParams
+from degsdk import Degrader, DegraderConfig, PretrainedMixin, SampleParams
 from degsdk.nn.flow import ConditionalFlow, dequantize
 from degsdk.nn.rrdb import RRDBEncoder
 from degsdk.seeding import draw_seed, generator_from_seed

@@ -24,12 +24,11 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from degsdk import Trainer, TrainerOption
-from degsdk.errors import ConfigError, TrainingError
-from degsdk.hub.model_folder import WEIGHTS_NAME, load_state_strict
+from degsdk import ConfigError, Trainer, TrainerOption, TrainingError
+from degsdk.hub import WEIGHTS_NAME, load_state_strict
 from degsdk.io import find_pairs, list_images, read_image
 from degsdk.nn.flow import bits_per_dim
-from degsdk.ops.resize import resize
+from degsdk.ops import resize
 from degsdk.seeding import draw_seed, generator_from_seed
 from degsdk.training import load_trainer_state, save_trained, save_trainer_state
 

@@ -25,8 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from degsdk.errors import InputError
-from degsdk.filtering import mirror_pad
+from degsdk import InputError
+from degsdk.ops import mirror_pad
 
 
 def _check(hr: Tensor, kernels: Tensor, weights: Tensor, scale: int) -> int:

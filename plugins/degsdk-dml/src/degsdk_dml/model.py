@@ -15,8 +15,7 @@ import pydantic
 import torch
 from torch import Tensor, nn
 
-from degsdk import Degrader, DegraderConfig, PretrainedMixin
-from degsdk.interfaces import SampleParams
+from degsdk import Degrader, DegraderConfig, PretrainedMixin, SampleParams
 from degsdk.seeding import draw_seed, generator_from_seed
 
 from .basis_blur import basis_blur

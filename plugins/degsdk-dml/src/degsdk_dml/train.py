@@ -24,9 +24,8 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from degsdk import Trainer, TrainerOption
-from degsdk.errors import ConfigError
-from degsdk.hub.model_folder import WEIGHTS_NAME, load_state_strict
+from degsdk import ConfigError, Trainer, TrainerOption
+from degsdk.hub import WEIGHTS_NAME, load_state_strict
 from degsdk.io import find_pairs, read_image
 from degsdk.metrics import psnr
 from degsdk.training import load_trainer_state, save_trained, save_trainer_state

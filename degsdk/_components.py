@@ -1,0 +1,118 @@
+"""Create and list registered components by name: ``degsdk.create("gaussian_blur", sigma=2)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import ConfigError, DegsdkError, PluginError
+from ._interfaces import Degrader, Extractor, SRModel
+from ._plugins import get_registry
+from ._trainer import Command, Trainer
+
+
+def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
+    reg = get_registry().get(kind, name)
+    if _is_learned(reg.factory) and "weights" in params:
+        if params["weights"] is not None:
+            return _from_weights(kind, name, params)
+        params.pop("weights")
+    try:
+        obj = reg.factory(**params)
+    except DegsdkError:
+        raise
+    except TypeError as exc:
+        raise ConfigError(f"{name}: invalid parameters {sorted(params)}: {exc}") from None
+    if not isinstance(obj, expected):
+        raise PluginError(f"plugin {reg.plugin!r}: factory of {kind} {name!r} returned "
+                          f"{type(obj).__name__}, expected a {expected.__name__}")
+    return obj
+
+
+def _is_learned(factory: Any) -> bool:
+    """Learned components (``PretrainedMixin`` classes) take ``weights=<ref>``; for any other
+    component ``weights`` is an ordinary parameter (e.g. ``one_of``'s probabilities)."""
+    return isinstance(factory, type) and callable(getattr(factory, "save_pretrained", None))
+
+
+def _from_weights(kind: str, name: str, params: dict[str, Any]) -> Any:
+    """``create(name, weights=ref, **options)``: load the component from its weights."""
+    from .hub._load import load  # the hub layer sits above this module; imported on use
+
+    ref = params.pop("weights")
+    obj = load(str(ref), **params)
+    loaded = obj.__dict__.get("registered_name") or getattr(type(obj), "name", "")
+    if loaded != name:
+        raise ConfigError(f"{name}: weights {ref!r} hold {kind} {loaded!r}, not {name!r}")
+    return obj
+
+
+def create(name: str, **params: Any) -> Degrader:
+    """A registered degrader, constructed with ``params`` (validated; ``ConfigError`` names
+    the bad field)."""
+    deg = _build("degrader", name, Degrader, params)
+    deg.registered_name = name
+    return deg
+
+
+def create_extractor(name: str, **params: Any) -> Extractor:
+    """A registered feature extractor."""
+    return _build("extractor", name, Extractor, params)
+
+
+def create_sr_model(name: str, **params: Any) -> SRModel:
+    """A registered super-resolution model."""
+    return _build("sr_model", name, SRModel, params)
+
+
+def _cli_entry(kind: str, name: str, label: str) -> Trainer:
+    reg = get_registry().get(kind, name)
+    entry = reg.factory if isinstance(reg.factory, Trainer) else reg.factory()
+    if not isinstance(entry, Trainer):
+        raise PluginError(f"plugin {reg.plugin!r}: {kind} {name!r} is not a degsdk.{label}")
+    return entry
+
+
+def get_trainer(name: str) -> Trainer:
+    """A registered trainer (what ``degsdk train <name>`` runs)."""
+    return _cli_entry("trainer", name, "Trainer")
+
+
+def get_command(name: str) -> Command:
+    """A plugin's registered CLI verb (what ``degsdk <name>`` runs)."""
+    return _cli_entry("command", name, "Command")  # type: ignore[return-value]
+
+
+def list_commands() -> list[str]:
+    """Names of all CLI verbs registered by plugins."""
+    return get_registry().names("command")
+
+
+def resolve_weights_name(name: str) -> str:
+    """The weights reference registered under a short name."""
+    return str(get_registry().get("weights", name).factory)
+
+
+def list_degraders() -> list[str]:
+    """Names of all registered degraders."""
+    return get_registry().names("degrader")
+
+
+def list_extractors() -> list[str]:
+    """Names of all registered feature extractors."""
+    return get_registry().names("extractor")
+
+
+def list_sr_models() -> list[str]:
+    """Names of all registered SR models."""
+    return get_registry().names("sr_model")
+
+
+def list_trainers() -> list[str]:
+    """Names of all registered trainers."""
+    return get_registry().names("trainer")
+
+
+def list_weights() -> dict[str, str]:
+    """Registered short weight names and their references."""
+    reg = get_registry()
+    return {n: str(reg.get("weights", n).factory) for n in reg.names("weights")}

@@ -1,0 +1,86 @@
+"""Degrader configs as plain dicts and YAML: ``{"name": ..., "params": {...}}``."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._components import create
+from ._errors import ConfigError, DegsdkError
+from ._interfaces import Degrader
+from .io._atomic import write_text_atomic
+
+# The location of the config being built, so containers can name their children's location
+# (``config.params.ops[2]``) in error messages.
+_WHERE = contextvars.ContextVar("degsdk_config_where", default="config")
+
+
+def child_location(suffix: str) -> str:
+    """The location of a child of the config being built, e.g. ``child_location("ops[1]")``.
+    """
+    return f"{_WHERE.get()}.params.{suffix}"
+
+
+def from_config(cfg: Mapping[str, Any] | Degrader, *, where: str = "config") -> Degrader:
+    """Build a degrader from its config dict (containers build their children the same way).
+
+    ``where`` names the location in messages (e.g. ``config.params.ops[2]``).
+    """
+    if isinstance(cfg, Degrader):
+        return cfg
+    if not isinstance(cfg, Mapping):
+        raise ConfigError(f"{where}: expected a mapping {{name: ..., params: {{...}}}}, got "
+                          f"{type(cfg).__name__}")
+    extra = set(cfg) - {"name", "params"}
+    if extra:
+        raise ConfigError(f"{where}: unexpected keys {sorted(extra)}; a degrader config has "
+                          "only 'name' and 'params'")
+    name = cfg.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{where}.name: expected a registered degrader name, got {name!r}")
+    params = cfg.get("params") or {}
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{where}.params: expected a mapping, got {type(params).__name__}")
+    token = _WHERE.set(where)
+    try:
+        return create(name, **dict(params))
+    except DegsdkError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise type(exc)(f"{where}: {exc}") from None
+    finally:
+        _WHERE.reset(token)
+
+
+def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a degrader config from a YAML (or JSON) file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read config file ({exc.strerror or exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: expected a mapping with 'name' and 'params' at the top level")
+    return data
+
+
+def load_degrader(path: str | os.PathLike[str]) -> Degrader:
+    """Build the degrader described by a YAML config file."""
+    return from_config(load_config(path), where=str(path))
+
+
+def save_config(cfg: Mapping[str, Any] | Degrader, path: str | os.PathLike[str]) -> None:
+    """Write a config (or a degrader's config) as YAML, atomically."""
+    data = cfg.to_config() if isinstance(cfg, Degrader) else dict(cfg)
+    text = yaml.safe_dump(data, sort_keys=False)
+    write_text_atomic(path, text)
+

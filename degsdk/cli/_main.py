@@ -1,0 +1,75 @@
+"""``degsdk`` entry point: builds the sub-commands, prints ``DegsdkError`` without a traceback
+(exit 2) and plugin warnings as one line each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import DegsdkError
+from .._version import __version__
+from . import _degrade, _eval_cmd, _plugins_cmd, _run_cmd, _train, _weights_cmds
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: Any = None, line: str | None = None) -> None:
+    print(f"degsdk: warning: {message}", file=file or sys.stderr)
+
+
+BUILTIN_COMMANDS = ("degrade", "run", "eval", "plugins", "train", "pull", "export", "push")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="degsdk",
+        description="Realistic image degradations for super-resolution.",
+        epilog="Plugins can add commands: `degsdk plugins` lists them.",
+    )
+    parser.add_argument("--version", action="version", version=f"degsdk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in (_degrade, _run_cmd, _eval_cmd, _plugins_cmd, _train, _weights_cmds):
+        module.add_parser(sub)
+    return parser
+
+
+def _plugin_command(argv: Sequence[str]) -> int | None:
+    """Run ``degsdk <verb> …`` when a plugin registered ``verb``; None when none did."""
+    from .._components import get_command, list_commands
+    from ._train import trainer_parser
+
+    if not argv or argv[0].startswith("-") or argv[0] in BUILTIN_COMMANDS:
+        return None
+    if argv[0] not in list_commands():
+        return None
+    command = get_command(argv[0])
+    options = trainer_parser(argv[0], command, prog=f"degsdk {argv[0]}").parse_args(argv[1:])
+    return int(command.run(**vars(options)) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    warnings.showwarning = _one_line_warning
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = _plugin_command(argv)
+        if result is not None:
+            return result
+    except DegsdkError as exc:
+        print(f"degsdk: error: {exc}", file=sys.stderr)
+        return 2
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except DegsdkError as exc:
+        print(f"degsdk: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("degsdk: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

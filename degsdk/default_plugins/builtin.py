@@ -1,0 +1,60 @@
+"""The built-in plugin: containers, classic ops and pipelines, offline extractors, baseline SR
+models and the ``sr`` trainer. It imports only degsdk's public API, like any third-party plugin,
+and arrives through the entry point ``builtin`` of the ``degsdk`` distribution."""
+
+from __future__ import annotations
+
+from degsdk import OneOf, RandomApply, Register, Sequential, Shuffle, hookimpl
+from degsdk.extractors import DegradationStats, ModuleExtractor, RandomAlexNet
+from degsdk.ops import (
+    BSRGAN,
+    JPEG,
+    BicubicDown,
+    BSRGANPlus,
+    Camera,
+    CameraNoise,
+    GaussianBlur,
+    GaussianNoise,
+    KernelBlur,
+    PoissonNoise,
+    RandomResize,
+    RealESRGAN,
+    Resize,
+    USMSharpen,
+)
+from degsdk.sr import Bicubic, SRResNetSmall, sr_trainer
+
+DEGRADERS = (
+    # containers
+    Sequential, OneOf, RandomApply, Shuffle,
+    # ops
+    GaussianBlur, KernelBlur, Resize, BicubicDown, RandomResize, GaussianNoise, PoissonNoise,
+    CameraNoise, JPEG, USMSharpen,
+    # pipelines and cameras
+    RealESRGAN, BSRGAN, BSRGANPlus, Camera,
+)
+EXTRACTORS = (DegradationStats, RandomAlexNet, ModuleExtractor)
+SR_MODELS = (Bicubic, SRResNetSmall)
+
+
+@hookimpl
+def degsdk_register_degraders(register: Register) -> None:
+    for cls in DEGRADERS:
+        register(cls.name, cls)
+
+
+@hookimpl
+def degsdk_register_extractors(register: Register) -> None:
+    for cls in EXTRACTORS:
+        register(cls.name, cls)
+
+
+@hookimpl
+def degsdk_register_sr_models(register: Register) -> None:
+    for cls in SR_MODELS:
+        register(cls.name, cls)
+
+
+@hookimpl
+def degsdk_register_trainers(register: Register) -> None:
+    register("sr", sr_trainer())

@@ -1,0 +1,77 @@
+"""Weight references, resolved in this order:
+
+1. ``hf://owner/name[@revision][/subfolder]`` — a Hugging Face Hub repository;
+2. ``file://PATH`` or any path that exists on disk — a model folder;
+3. otherwise a short name registered by a plugin (``degsdk_register_weights``), whose value is
+   itself a ref of kind 1 or 2.
+
+Any ref may end in ``#sha256=<64 hex>``: the digest ``model.safetensors`` must have.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._errors import UnknownComponentError, WeightsError
+from .._plugins import get_registry
+
+_HF = re.compile(r"^hf://(?P<repo>[\w.-]+/[\w.-]+)(?:@(?P<rev>[\w.-]+))?(?:/(?P<sub>.+?))?/?$")
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class WeightsRef:
+    """A parsed reference: ``source`` is ``"hub"`` or ``"path"``."""
+
+    text: str
+    source: str
+    repo_id: str | None = None
+    revision: str | None = None
+    subfolder: str | None = None
+    path: Path | None = None
+    sha256: str | None = None
+    short_name: str | None = None
+
+
+def _split_digest(text: str) -> tuple[str, str | None]:
+    if "#" not in text:
+        return text, None
+    body, _, frag = text.partition("#")
+    key, _, value = frag.partition("=")
+    if key != "sha256" or not _SHA.match(value.lower()):
+        raise WeightsError(f"weights ref {text!r}: the fragment must be '#sha256=<64 hex digits>'")
+    return body, value.lower()
+
+
+def parse_ref(text: str, _depth: int = 0) -> WeightsRef:
+    """Parse ``text`` into a ``WeightsRef`` (short names are looked up in the registry)."""
+    if not isinstance(text, str) or not text.strip():
+        raise WeightsError(f"weights ref must be a non-empty string, got {text!r}")
+    body, sha = _split_digest(text.strip())
+    if body.startswith("hf://"):
+        m = _HF.match(body)
+        if not m:
+            raise WeightsError(f"weights ref {text!r}: expected hf://owner/name[@revision]"
+                               "[/subfolder]")
+        return WeightsRef(text, "hub", repo_id=m["repo"], revision=m["rev"] or "main",
+                          subfolder=m["sub"], sha256=sha)
+    if body.startswith("file://"):
+        return WeightsRef(text, "path", path=Path(body[len("file://"):]).expanduser(), sha256=sha)
+    if Path(body).expanduser().exists():
+        return WeightsRef(text, "path", path=Path(body).expanduser(), sha256=sha)
+    reg = get_registry()  # short names registered by plugins
+    known = {n: str(reg.get("weights", n).factory) for n in reg.names("weights")}
+    if body not in known:
+        names = ", ".join(sorted(known)) or "(none registered)"
+        raise UnknownComponentError(
+            f"weights ref {text!r} is not hf://…, not an existing path, and not a registered "
+            f"weights name. Known names: {names}")
+    if _depth > 3:
+        raise WeightsError(f"weights name {body!r}: registered refs point to each other in a loop")
+    inner = parse_ref(known[body], _depth + 1)
+    if sha and inner.sha256 and sha != inner.sha256:
+        raise WeightsError(f"weights ref {text!r}: its sha256 differs from the registered one")
+    return WeightsRef(inner.text, inner.source, inner.repo_id, inner.revision, inner.subfolder,
+                      inner.path, sha or inner.sha256, short_name=body)

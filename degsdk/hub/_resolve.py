@@ -1,0 +1,115 @@
+"""Turn a weights ref into a local model folder, through ``huggingface_hub`` for ``hf://`` refs.
+
+The Hub settings are read from the environment at call time (``HF_ENDPOINT``, ``HF_HUB_CACHE``
+/ ``HF_HOME``, ``HF_HUB_OFFLINE``), so they can change within a process. Offline, or with a
+40-hex revision already cached, no network request is made.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._errors import WeightsError
+from ._model_folder import CARD_NAME, CONFIG_NAME, WEIGHTS_NAME, file_sha256
+from ._refs import WeightsRef, parse_ref
+
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True)
+class ResolvedWeights:
+    """Where a ref's files are, and what they are: ``revision`` is the Hub commit (None for a
+    folder), ``sha256`` the digest of ``model.safetensors``."""
+
+    ref: str
+    folder: Path
+    revision: str | None
+    sha256: str
+    source: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"ref": self.ref, "folder": str(self.folder), "revision": self.revision,
+                "sha256": self.sha256, "source": self.source}
+
+
+def hub_offline() -> bool:
+    v = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+    return v.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _hub_kwargs() -> dict[str, object]:
+    kw: dict[str, object] = {}
+    if os.environ.get("HF_ENDPOINT"):
+        kw["endpoint"] = os.environ["HF_ENDPOINT"].rstrip("/")
+    cache = os.environ.get("HF_HUB_CACHE") or (
+        os.path.join(os.environ["HF_HOME"], "hub") if os.environ.get("HF_HOME") else None)
+    if cache:
+        kw["cache_dir"] = cache
+    return kw
+
+
+def _download(ref: WeightsRef, filename: str, required: bool = True) -> Path | None:
+    import huggingface_hub
+    from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError
+
+    offline = hub_offline()
+    try:
+        path = huggingface_hub.hf_hub_download(
+            repo_id=str(ref.repo_id), filename=filename, subfolder=ref.subfolder,
+            revision=ref.revision, local_files_only=offline, **_hub_kwargs())  # type: ignore[arg-type]
+    except LocalEntryNotFoundError:  # (a subclass of EntryNotFoundError: caught first)
+        if not required:
+            return None
+        why = ("HF_HUB_OFFLINE is set and it is not in the cache" if offline else
+               "it is not in the cache and the Hub could not be reached")
+        raise WeightsError(f"{ref.text}: cannot get {filename}: {why}") from None
+    except EntryNotFoundError:
+        if not required:
+            return None
+        where = f"{ref.subfolder}/{filename}" if ref.subfolder else filename
+        raise WeightsError(f"{ref.text}: the repository has no {where} at revision "
+                           f"{ref.revision}") from None
+    except Exception as exc:  # the client's HTTP/repository errors
+        if not required:
+            return None
+        raise WeightsError(f"{ref.text}: cannot get {filename} "
+                           f"({type(exc).__name__}: {' '.join(str(exc).split())[:300]})") from None
+    return Path(path)
+
+
+def _commit_of(path: Path) -> str | None:
+    parts = path.parts
+    if "snapshots" in parts:
+        i = parts.index("snapshots")
+        if i + 1 < len(parts) and _COMMIT.match(parts[i + 1]):
+            return parts[i + 1]
+    return None
+
+
+def resolve(ref: str) -> ResolvedWeights:
+    """Find (downloading if needed) the model folder ``ref`` names and verify its digest."""
+    parsed = parse_ref(ref)
+    if parsed.source == "hub":
+        cfg = _download(parsed, CONFIG_NAME)
+        weights = _download(parsed, WEIGHTS_NAME)
+        _download(parsed, CARD_NAME, required=False)
+        assert cfg is not None and weights is not None
+        folder, revision = weights.parent, _commit_of(weights)
+    else:
+        folder = Path(parsed.path or "")
+        if not folder.is_dir():
+            raise WeightsError(f"{ref}: {folder} is not a model folder (expected a directory "
+                               f"with {CONFIG_NAME} and {WEIGHTS_NAME})")
+        weights, revision = folder / WEIGHTS_NAME, None
+        if not weights.is_file():
+            raise WeightsError(f"{folder}: missing {WEIGHTS_NAME}")
+    digest = file_sha256(weights)
+    if parsed.sha256 and digest != parsed.sha256:
+        raise WeightsError(f"{weights}: sha256 {digest} does not match the expected "
+                           f"{parsed.sha256} from {ref!r} — the file was changed or is "
+                           "incomplete")
+    return ResolvedWeights(ref=ref, folder=folder, revision=revision, sha256=digest,
+                           source=parsed.source)

@@ -1,0 +1,111 @@
+"""Generate ``docs/recipes.md`` from the recipe schema:
+
+    python -m degsdk.recipes._docs docs/recipes.md
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from ..io._atomic import write_text_atomic
+from ._schema import Crop, InputSource, Output, RecipeSpec, Run
+
+INTRO = """\
+# Recipes reference
+
+*Generated from the schema by `python -m degsdk.recipes._docs docs/recipes.md`; do not edit.*
+
+A recipe is YAML that turns folders of clean HR images into an LR/HR training set:
+
+```bash
+degsdk run recipes/realesrgan-x4.yaml --set inputs.0.path=/data/HR --set output.dir=/data/out
+degsdk run RECIPE.yaml --dry-run          # the plan: counts, size estimate, resolved degrader
+degsdk run RECIPE.yaml --resume           # complete an interrupted run
+```
+
+```python
+summary = degsdk.Recipe.from_yaml("recipes/bsrgan-x4.yaml").run()
+from degsdk.recipes import DegradedPairs, collate_pairs   # the same pairs, on the fly
+```
+
+Paths are relative to the recipe file. Unknown keys are errors; errors name the field path and
+the YAML line. `--set a.b=value` overrides any field (YAML values; list items by index, e.g.
+`inputs.0.path`).
+
+**Determinism.** Sample *i* is the *i*-th crop of the plan (inputs in order, each folder's files
+sorted). Its files depend only on (recipe, seed, *i*): the degrader draws from `(seed, i)`, the
+`hr_transform` from `(derive_seed(seed, 0, Stream.HR_TRANSFORM), i)`, every worker runs torch
+with one intra-op thread, and no file carries a timestamp — so batch size, worker count and
+backend do not change a byte. The HR is quantised to the output bit depth before it is degraded,
+so the saved HR is
+exactly the degraded image and a manifest line replays its LR.
+
+**Output** (`layout: basicsr`): `HR/` and `LR/` with matching names (`0000042_<stem>_<k>.png`),
+`meta_info.txt` (`name (h,w,3)` per line), `manifest.jsonl` (one line per sample in index
+order: source, crop box, every sampled parameter, output sha256s), `run.json` (versions, the
+resolved degrader config and its hash, weights with revision and sha256, seeds) and
+`preview.png`. Files are written atomically; `.degsdk-run/` holds per-sample records while a
+run is unfinished and is removed at the end.
+"""
+
+
+_ANY: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(Any)
+
+
+def _type(prop: dict[str, Any]) -> str:
+    if "enum" in prop:
+        return " \\| ".join(json.dumps(v) for v in prop["enum"])
+    if "const" in prop:
+        return json.dumps(prop["const"])
+    if "anyOf" in prop:
+        return " \\| ".join(_type(p) for p in prop["anyOf"])
+    if "$ref" in prop:
+        return prop["$ref"].rsplit("/", 1)[-1]
+    if prop.get("type") == "array":
+        return f"list of {_type(prop.get('items', {}))}"
+    return str(prop.get("type", "any"))
+
+
+def _table(model: type[pydantic.BaseModel], prefix: str) -> str:
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
+    for name, field in model.model_fields.items():
+        prop = schema["properties"][name]
+        if name in required:
+            default = "**required**"
+        else:
+            value = field.default_factory() if field.default_factory else field.default
+            default = f"`{json.dumps(_ANY.dump_python(value, mode='json'))}`"
+        doc = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{prefix}{name}` | {_type(prop)} | {default} | {doc} |")
+    return "\n".join(rows)
+
+
+def render_markdown() -> str:
+    parts = [INTRO, "## Top level", "", _table(RecipeSpec, ""), ""]
+    for title, model, prefix in (("`inputs[]`", InputSource, "inputs.N."),
+                                 ("`crop`", Crop, "crop."), ("`output`", Output, "output."),
+                                 ("`run`", Run, "run.")):
+        parts += [f"## {title}", "", (model.__doc__ or "").strip(), "", _table(model, prefix),
+                  ""]
+    parts += ["## JSON Schema", "", "`degsdk.recipes.json_schema()` returns the full schema.", ""]
+    return "\n".join(parts)
+
+
+def main(argv: list[str]) -> int:
+    text = render_markdown()
+    if argv:
+        write_text_atomic(Path(argv[0]), text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,21 @@
+"""The contract test kit (public API): checks that a degrader, extractor or SR model keeps the
+degsdk contract, for the tests of plugins and of the core.
+
+    import degsdk
+    from degsdk.testing import check_degrader
+
+    def test_vignette_keeps_the_contract():
+        check_degrader(degsdk.create("vignette", strength=[0.3, 0.5]))
+
+Each check raises :class:`ContractError` (an ``AssertionError``) naming the first rule broken.
+``find_private_imports`` lists a plugin's uses of degsdk modules that are not public API.
+"""
+
+from ._degrader import check_degrader
+from ._errors import ContractError
+from ._images import example_images
+from ._imports import find_private_imports, is_private
+from ._models import check_extractor, check_sr_model
+
+__all__ = ["ContractError", "check_degrader", "check_extractor", "check_sr_model",
+           "example_images", "find_private_imports", "is_private"]

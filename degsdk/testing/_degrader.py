@@ -1,0 +1,182 @@
+"""``check_degrader``: every rule of the Degrader contract, checked on one degrader."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from .._config import from_config
+from .._errors import DegsdkError
+from .._interfaces import Degrader, DegradeResult
+from ..hub import PretrainedMixin, load
+from ._errors import ContractError
+from ._images import example_images
+from ._rng_guard import no_global_rng
+
+
+def _fail(deg: Degrader, rule: str, detail: str) -> ContractError:
+    return ContractError(f"{deg.describe()}: {rule}: {detail}")
+
+
+def _max_diff(a: Tensor, b: Tensor) -> float:
+    return float((a.double() - b.double()).abs().max()) if a.numel() else 0.0
+
+
+def _close(a: Tensor, b: Tensor, tol: float) -> bool:
+    if a.shape != b.shape:
+        return False
+    return torch.equal(a, b) if tol == 0 else _max_diff(a, b) <= tol
+
+
+def _check_output(deg: Degrader, hr: Tensor, res: DegradeResult) -> None:
+    lr = res.lr
+    if lr.dtype != torch.float32:
+        raise _fail(deg, "dtype", f"output is {lr.dtype}, expected float32")
+    if lr.device != hr.device:
+        raise _fail(deg, "device", f"input on {hr.device}, output on {lr.device}")
+    if not bool(torch.isfinite(lr).all()) or float(lr.min()) < 0 or float(lr.max()) > 1:
+        raise _fail(deg, "range", f"output has values outside [0, 1] (min {float(lr.min()):g}, "
+                    f"max {float(lr.max()):g})")
+    if not isinstance(res.params, list) or len(res.params) != hr.shape[0]:
+        raise _fail(deg, "params", f"expected a list of {hr.shape[0]} dicts, got "
+                    f"{type(res.params).__name__} of {len(res.params)}")
+    if not all(isinstance(p, dict) for p in res.params):
+        raise _fail(deg, "params", "each sample's params must be a dict")
+
+
+def _json_params(deg: Degrader, params: list[dict]) -> list[dict]:
+    try:
+        text = json.dumps(params, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise _fail(deg, "params are not JSON-serialisable", str(exc)) from None
+    return json.loads(text)
+
+
+def _bad_inputs(hr: Tensor) -> list[tuple[str, Callable[[], Tensor]]]:
+    return [
+        ("uint8 images", lambda: (hr * 255).to(torch.uint8)),
+        ("a 3-D tensor", lambda: hr[0]),
+        ("one channel", lambda: hr[:, :1]),
+        ("values above 1", lambda: hr * 255),
+        ("NaN values", lambda: torch.full_like(hr, math.nan)),
+    ]
+
+
+def _check_bad_input(deg: Degrader, hr: Tensor, seed: int) -> None:
+    for what, make in _bad_inputs(hr):
+        try:
+            deg(make(), seed=seed)
+        except DegsdkError as exc:
+            if not str(exc).strip():
+                raise _fail(deg, "bad input", f"{what}: the error has no message") from None
+            continue
+        except Exception as exc:
+            raise _fail(deg, "bad input", f"{what} raised {type(exc).__name__} ({exc}), "
+                        "expected a degsdk.InputError naming what was expected") from None
+        raise _fail(deg, "bad input", f"{what} was accepted; expected degsdk.InputError")
+    try:
+        deg.apply(hr, [{}] * (hr.shape[0] + 1))
+    except DegsdkError:
+        pass
+    else:
+        raise _fail(deg, "bad input", "apply accepted more params than images")
+
+
+def _round_trip(deg: Degrader) -> Degrader:
+    """The degrader rebuilt from its config; a learned one without a weights ref first goes
+    through a saved model folder, so the config carries a weights ref."""
+    if isinstance(deg, PretrainedMixin) and deg.weights_ref is None:
+        tmp = tempfile.mkdtemp(prefix="degsdk-check-")
+        deg.save_pretrained(Path(tmp) / "model")
+        deg = load(str(Path(tmp) / "model"))
+    cfg = deg.to_config()
+    try:
+        text = json.dumps(cfg, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise _fail(deg, "config", f"to_config() is not JSON-serialisable: {exc}") from None
+    again = from_config(json.loads(text))
+    if again.to_config() != cfg:
+        raise _fail(deg, "config round trip", f"from_config(to_config()) gives {again.to_config()}"
+                    f", not {cfg}")
+    return again
+
+
+def check_degrader(degrader: Degrader, hr: Tensor | None = None, *, seed: int = 7,
+                   indices: Sequence[int] | None = None, check_config: bool = True) -> None:
+    """Check that ``degrader`` keeps the Degrader contract; raise ``ContractError`` (an
+    ``AssertionError``) naming the first rule it breaks.
+
+    ``hr``: N×3×H×W float32 in [0, 1], N ≥ 2 (default: 4 smooth 64×64 test images, sized to a
+    multiple of the scale); pass one when the degrader needs a larger or particular input. It
+    stays on its device, so pass a CUDA batch to check a degrader on the GPU.
+
+    Checked: no global RNG; output float32 in [0, 1] on the input's device with the declared
+    size; the same call twice gives the same params and bits; params JSON-serialisable and
+    ``apply`` on their JSON round trip reproduces the output bit for bit; each sample's params
+    and output are the same alone, reversed, or in the batch (outputs exactly, or within the
+    degrader's declared ``batch_tolerance``); the config round-trips (through a saved model
+    folder and its weights ref for a learned degrader) and rebuilds the same outputs; bad input
+    (uint8, 3-D, one channel, out of range, NaN, a wrong number of params) raises a
+    ``degsdk.InputError`` with a message.
+    """
+    if not isinstance(degrader, Degrader):
+        raise ContractError(f"expected a degsdk.Degrader, got {type(degrader).__name__}")
+    deg = degrader
+    if hr is None:
+        hr = example_images(4, deg.scale)
+    n = hr.shape[0]
+    if n < 2:
+        raise ValueError("check_degrader needs a batch of at least 2 images")
+    idx = [5 * i + 2 for i in range(n)] if indices is None else list(indices)
+    tol = float(getattr(deg, "batch_tolerance", 0.0))
+    was_training = deg.training
+    deg.eval()
+    try:
+        with torch.no_grad():
+            with no_global_rng(f"{deg.describe()}"):
+                res = deg(hr, seed=seed, indices=idx)
+            _check_output(deg, hr, res)
+
+            again = deg(hr, seed=seed, indices=idx)
+            if again.params != res.params or not torch.equal(again.lr, res.lr):
+                raise _fail(deg, "determinism", "the same (images, seed, indices) gave other "
+                            "params or outputs on a second call")
+
+            params = _json_params(deg, res.params)
+            with no_global_rng(f"{deg.describe()}.apply"):
+                replay = deg.apply(hr, params)
+            if not torch.equal(replay, res.lr):
+                raise _fail(deg, "replay", "apply(hr, params) does not reproduce the output bit "
+                            f"for bit (max difference {_max_diff(replay, res.lr):.3g}); apply "
+                            "must be a pure function of (hr, params)")
+
+            for i in (0, n - 1):
+                alone = deg(hr[i : i + 1], seed=seed, indices=[idx[i]])
+                if alone.params[0] != res.params[i]:
+                    raise _fail(deg, "batch independence", f"sample {i} drew other params alone "
+                                "than in the batch; draw from its own generator only")
+                if not _close(alone.lr[0], res.lr[i], tol):
+                    raise _fail(deg, "batch independence", f"sample {i}'s output differs alone "
+                                f"(max difference {_max_diff(alone.lr[0], res.lr[i]):.3g}, "
+                                f"declared batch_tolerance {tol:g})")
+            rev = deg(hr.flip(0), seed=seed, indices=idx[::-1])
+            if rev.params[::-1] != res.params or not _close(rev.lr.flip(0), res.lr, tol):
+                raise _fail(deg, "batch independence", "the reversed batch gave other results")
+
+            if check_config:
+                rebuilt = _round_trip(deg)
+                rebuilt.to(hr.device).eval()
+                out = rebuilt(hr, seed=seed, indices=idx)
+                if out.params != res.params or not torch.equal(out.lr, res.lr):
+                    raise _fail(deg, "config round trip", "the rebuilt degrader gives other "
+                                "outputs for the same seed")
+
+        _check_bad_input(deg, hr, seed)
+    finally:
+        deg.train(was_training)

@@ -1,0 +1,220 @@
+"""Every built-in component keeps the contract (``degsdk.testing``), parametrised from the
+registry: a new built-in is covered without a new test. Each method plugin runs the same kit in
+its own tests. The second half proves the kit catches what it claims to catch."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from torch import Tensor
+
+import degsdk
+from degsdk._plugins import get_registry
+from degsdk.testing import (
+    ContractError,
+    check_degrader,
+    check_extractor,
+    check_sr_model,
+    example_images,
+)
+
+# Built-ins that need parameters, or a larger input, to be made and run.
+PARAMS: dict[str, dict[str, Any]] = {
+    "sequential": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
+                           {"name": "resize", "params": {"factor": 0.5}},
+                           {"name": "jpeg", "params": {"quality": [40, 90]}}]},
+    "one_of": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
+                       {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}],
+               "weights": [1, 2]},
+    "random_apply": {"op": {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}, "p": 0.5},
+    "shuffle": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
+                        {"name": "gaussian_noise", "params": {"sigma": [1, 10]}},
+                        {"name": "resize", "params": {"factor": 0.5}}]},
+    "camera": {"scale": 2},
+}
+SIZES: dict[str, int] = {"realesrgan": 148}
+EXTRACTOR_PARAMS: dict[str, Any] = {
+    "module": lambda: {"module": torch.nn.Conv2d(3, 4, 3), "dim": 4},
+}
+
+
+def _builtin(kind: str) -> list[str]:
+    reg = get_registry()
+    return [n for n in reg.names(kind) if reg.get(kind, n).plugin == "builtin"]
+
+
+@pytest.mark.parametrize("name", _builtin("degrader"))
+def test_builtin_degrader_keeps_the_contract(name: str) -> None:
+    deg = degsdk.create(name, **PARAMS.get(name, {}))
+    check_degrader(deg, example_images(3, deg.scale, size=SIZES.get(name, 64)))
+
+
+@pytest.mark.parametrize("name", _builtin("extractor"))
+def test_builtin_extractor_keeps_the_contract(name: str) -> None:
+    params = EXTRACTOR_PARAMS[name]() if name in EXTRACTOR_PARAMS else {}
+    check_extractor(degsdk.create_extractor(name, **params))
+
+
+@pytest.mark.parametrize("name", _builtin("sr_model"))
+def test_builtin_sr_model_keeps_the_contract(name: str) -> None:
+    check_sr_model(degsdk.create_sr_model(name))
+
+
+def test_every_builtin_kind_is_covered() -> None:
+    assert len(_builtin("degrader")) >= 18 and _builtin("extractor") and _builtin("sr_model")
+
+
+# ------------------------------------------------------------------ the kit catches breakage
+class _Scale(degsdk.Degrader):
+    """A well-behaved toy: multiplies by a per-sample factor."""
+
+    name = "toy_scale"
+
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[dict]:
+        return [{"f": degsdk.draw_float(g, (0.5, 1.0))} for g in generators]
+
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        f = torch.tensor([p["f"] for p in params], device=hr.device).view(-1, 1, 1, 1)
+        return hr * f
+
+
+class _TorchGlobal(_Scale):
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[dict]:
+        return [{"f": 0.5 + 0.5 * float(torch.rand(()))} for _ in generators]
+
+
+class _NumpyGlobal(_Scale):
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[dict]:
+        return [{"f": float(np.random.uniform(0.5, 1.0))} for _ in generators]
+
+
+class _PythonGlobal(_Scale):
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[dict]:
+        return [{"f": random.uniform(0.5, 1.0)} for _ in generators]
+
+
+class _BatchDependent(_Scale):
+    """Normalises by the batch mean: a sample's output depends on its batch-mates."""
+
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        return (super().apply(hr, params) / (hr.mean() * 2)).clamp(0, 1)
+
+
+class _DrawsDependOnBatch(_Scale):
+    """Shares the first sample's generator with every sample."""
+
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[dict]:
+        return super().sample(hr, [generators[0]] * len(generators))
+
+
+class _NotReplayable(_Scale):
+    """``apply`` adds noise it does not record in the params."""
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self._g = torch.Generator().manual_seed(0)
+
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        noise = torch.rand(hr.shape, generator=self._g) * 0.01
+        return (super().apply(hr, params) + noise).clamp(0, 1)
+
+
+class _TensorParams(_Scale):
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[dict]:
+        return [{"f": torch.tensor(0.7)} for _ in generators]
+
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        return hr * 0.7
+
+
+class _OutOfRange(_Scale):
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        return hr * 2
+
+
+class _ToleratedBatchDrift(_Scale):
+    """Adds a batch-size-dependent drift of 1e-6, and declares a tolerance that covers it."""
+
+    batch_tolerance = 1e-5
+
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        return (super().apply(hr, params) * (1 - 1e-6 * hr.shape[0])).clamp(0, 1)
+
+
+def test_a_well_behaved_degrader_passes() -> None:
+    check_degrader(_Scale(), check_config=False)
+
+
+def test_a_declared_batch_tolerance_is_honoured() -> None:
+    check_degrader(_ToleratedBatchDrift(), check_config=False)
+    _ToleratedBatchDrift.batch_tolerance = 0.0
+    try:
+        with pytest.raises(ContractError, match="batch independence"):
+            check_degrader(_ToleratedBatchDrift(), check_config=False)
+    finally:
+        _ToleratedBatchDrift.batch_tolerance = 1e-5
+
+
+@pytest.mark.parametrize(("cls", "rule"), [
+    (_TorchGlobal, "global random generator of torch"),
+    (_NumpyGlobal, "global random generator of numpy"),
+    (_PythonGlobal, "global random generator of Python's random"),
+    (_BatchDependent, "batch independence"),
+    (_DrawsDependOnBatch, "batch independence"),
+    (_NotReplayable, "determinism|replay"),
+    (_TensorParams, "not JSON-serialisable"),
+    (_OutOfRange, "range"),
+])
+def test_the_kit_catches_a_broken_degrader(cls: type[degsdk.Degrader], rule: str) -> None:
+    with pytest.raises(ContractError, match=rule):
+        check_degrader(cls(), check_config=False)
+
+
+class _Unregistered(_Scale):
+    name = "toy_not_registered"
+
+
+def test_the_kit_catches_a_config_that_does_not_round_trip() -> None:
+    with pytest.raises(degsdk.DegsdkError, match="toy_not_registered"):
+        check_degrader(_Unregistered())
+
+
+class _MeanColour(degsdk.Extractor):
+    name = "toy_mean"
+    dim = 3
+
+    def forward(self, images: Tensor) -> Tensor:
+        return images.mean(dim=(2, 3))
+
+
+class _BatchNormExtractor(_MeanColour):
+    def forward(self, images: Tensor) -> Tensor:
+        f = images.mean(dim=(2, 3))
+        return f - f.mean(0, keepdim=True)
+
+
+class _NearestSR(degsdk.SRModel):
+    name = "toy_nearest"
+    scale = 2
+
+    def forward(self, lr: Tensor) -> Tensor:
+        return torch.nn.functional.interpolate(lr, scale_factor=2, mode="nearest")
+
+
+class _DropoutSR(_NearestSR):
+    def forward(self, lr: Tensor) -> Tensor:
+        return torch.nn.functional.dropout(super().forward(lr), 0.5, training=True)
+
+
+def test_extractor_and_sr_checks_pass_and_fail() -> None:
+    check_extractor(_MeanColour())
+    check_sr_model(_NearestSR())
+    with pytest.raises(ContractError, match="batch independence"):
+        check_extractor(_BatchNormExtractor())
+    with pytest.raises(ContractError, match="global random generator"):
+        check_sr_model(_DropoutSR())
