@@ -40,7 +40,7 @@ def main() -> int:
             degsdk.write_image(folder / "hr" / f"{name}.png", hr[0])
             degsdk.write_image(folder / "lr" / f"{name}.png", lr[0])
         t0 = time.perf_counter()
-        model = train_sr(train, Path(d) / "model", scale=2, steps=1_000_000,
+        model = train_sr(pairs=train, out=Path(d) / "model", scale=2, steps=1_000_000,
                          max_seconds=args.seconds, batch_size=16, patch=32, lr=1e-3, seed=0,
                          progress=False)
         secs = time.perf_counter() - t0

@@ -42,6 +42,7 @@ from ._interfaces import (
     SRModel,
     check_images,
 )
+from ._options import Options
 from ._plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
 from ._ranges import FloatRange, IntRange
 from ._trainer import Command, Trainer, TrainerOption
@@ -65,6 +66,7 @@ __all__ = [
     "InputError",
     "IntRange",
     "OneOf",
+    "Options",
     "PairingError",
     "PluginError",
     "PluginLoadWarning",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ._errors import ConfigError, DegsdkError, PluginError
 from ._interfaces import Degrader, Extractor, SRModel
 from ._plugins import get_registry
 from ._trainer import Command, Trainer
+
+E = TypeVar("E", Trainer, Command)
 
 
 def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
@@ -64,22 +66,23 @@ def create_sr_model(name: str, **params: Any) -> SRModel:
     return _build("sr_model", name, SRModel, params)
 
 
-def _cli_entry(kind: str, name: str, label: str) -> Trainer:
+def _cli_entry(kind: str, name: str, expected: type[E]) -> E:
     reg = get_registry().get(kind, name)
-    entry = reg.factory if isinstance(reg.factory, Trainer) else reg.factory()
-    if not isinstance(entry, Trainer):
-        raise PluginError(f"plugin {reg.plugin!r}: {kind} {name!r} is not a degsdk.{label}")
+    entry = reg.factory if isinstance(reg.factory, Trainer | Command) else reg.factory()
+    if not isinstance(entry, expected):
+        raise PluginError(f"plugin {reg.plugin!r}: {kind} {name!r} is a "
+                          f"{type(entry).__name__}, not a degsdk.{expected.__name__}")
     return entry
 
 
 def get_trainer(name: str) -> Trainer:
     """A registered trainer (what ``degsdk train <name>`` runs)."""
-    return _cli_entry("trainer", name, "Trainer")
+    return _cli_entry("trainer", name, Trainer)
 
 
 def get_command(name: str) -> Command:
     """A plugin's registered CLI verb (what ``degsdk <name>`` runs)."""
-    return _cli_entry("command", name, "Command")  # type: ignore[return-value]
+    return _cli_entry("command", name, Command)
 
 
 def list_commands() -> list[str]:

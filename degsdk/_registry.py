@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import PluginError, UnknownComponentError
-from ._trainer import Trainer
+from ._trainer import Command, Trainer
 
 KINDS = ("degrader", "extractor", "sr_model", "trainer", "weights", "command")
 _KIND_LABEL = {
@@ -76,7 +76,7 @@ class Registry:
                 raise PluginError(f"plugin {plugin!r}: weights {name!r} must be registered "
                                   f"with a reference string, got {factory!r}")
         elif not callable(factory) and not (kind in ("trainer", "command")
-                                            and isinstance(factory, Trainer)):
+                                            and isinstance(factory, Trainer | Command)):
             expected = ("a degsdk.Trainer or a callable" if kind == "trainer" else
                         "a degsdk.Command or a callable" if kind == "command" else
                         "a class or callable")

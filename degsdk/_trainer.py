@@ -1,19 +1,22 @@
 """What ``degsdk train <name>`` (a ``Trainer``) or a plugin verb ``degsdk <name>`` (a
-``Command``) runs: a plugin declares its options and a Python entry."""
+``Command``) runs: a description, a Python entry, and its options declared once as an
+:class:`~degsdk.Options` model."""
 
 from __future__ import annotations
 
+import argparse
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._options import Options, add_options
+
 
 @dataclass(frozen=True)
 class TrainerOption:
-    """One command-line option of a trainer: ``--<name>`` (underscores become dashes).
-
-    ``type`` converts the command-line string; ``flag=True`` makes a boolean switch.
-    """
+    """Deprecated: one command-line option declared by hand. Declare an ``Options`` model
+    instead; a tuple of these still works, with a ``DeprecationWarning``."""
 
     name: str
     help: str = ""
@@ -25,16 +28,58 @@ class TrainerOption:
 
 
 @dataclass(frozen=True)
-class Trainer:
-    """A registered training entry: ``run(**options)`` is called with the parsed options
-    (keyword names as in ``TrainerOption.name``)."""
+class _Entry:
+    """A runnable CLI entry: ``run(options)`` gets the validated ``options`` model instance."""
 
     description: str
     run: Callable[..., Any]
-    options: tuple[TrainerOption, ...] = ()
+    options: type[Options] | tuple[TrainerOption, ...] = Options
+
+    def __post_init__(self) -> None:
+        if isinstance(self.options, tuple):
+            warnings.warn(f"{type(self).__name__}({self.description[:40]!r}…): options as "
+                          "TrainerOption tuples are deprecated; declare a degsdk.Options model",
+                          DeprecationWarning, stacklevel=3)
+        elif not (isinstance(self.options, type) and issubclass(self.options, Options)):
+            raise TypeError(f"{type(self).__name__}.options must be a degsdk.Options subclass, "
+                            f"got {self.options!r}")
+
+    def parser(self, prog: str) -> argparse.ArgumentParser:
+        """The argparse parser of the declared options (``--help`` comes from the model)."""
+        parser = argparse.ArgumentParser(prog=prog, description=self.description)
+        if isinstance(self.options, tuple):
+            _add_legacy(parser, self.options)
+        else:
+            add_options(parser, self.options)
+        return parser
+
+    def run_cli(self, argv: Sequence[str], prog: str) -> Any:
+        """Parse ``argv``, validate it with the options model, and run."""
+        parsed = vars(self.parser(prog).parse_args(list(argv)))
+        if isinstance(self.options, tuple):
+            return self.run(**parsed)
+        return self.run(self.options.of(**parsed))
+
+
+def _add_legacy(parser: argparse.ArgumentParser, options: tuple[TrainerOption, ...]) -> None:
+    for opt in options:
+        flag = "--" + opt.name.replace("_", "-")
+        if opt.flag:
+            parser.add_argument(flag, dest=opt.name, action="store_true", help=opt.help)
+            continue
+        note = f" (default: {opt.default})" if opt.default is not None else ""
+        parser.add_argument(flag, dest=opt.name, type=opt.type, default=opt.default,
+                            required=opt.required, choices=opt.choices, help=opt.help + note)
 
 
 @dataclass(frozen=True)
-class Command(Trainer):
-    """A plugin's top-level CLI verb, ``degsdk <name> [options]``: declared like a
-    :class:`Trainer` (description, ``run(**options)``, options)."""
+class Trainer(_Entry):
+    """What ``degsdk train <name>`` runs: ``Trainer(description, run, MyOptions)``;
+    ``run(options)`` receives a validated ``MyOptions``."""
+
+
+@dataclass(frozen=True)
+class Command(_Entry):
+    """A plugin's top-level CLI verb, ``degsdk <name> [options]``: ``Command(description, run,
+    MyOptions)``; ``run(options)`` receives a validated ``MyOptions`` and may return an exit
+    code."""

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 import torch
 import yaml
+from pydantic import Field
 
 import degsdk
 from degsdk.cli import main
@@ -153,25 +155,31 @@ def test_plugins_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert any(r["name"] == "builtin" and not r["failures"] for r in data)
 
 
+class ToyOptions(degsdk.Options):
+    """Options declared once: the CLI, --help, defaults and validation come from here."""
+
+    data: Path = Field(description="training folder")
+    steps: int = Field(10, ge=1, description="training steps")
+    mode: Literal["fast", "slow"] = Field("slow", description="how hard to try")
+    fast: bool = Field(False, description="small model")
+    progress: bool = Field(True, description="show a progress bar")
+    tags: list[str] = Field(default_factory=list, description="labels (repeatable)")
+
+
 @pytest.fixture
-def toy_trainer(fresh_plugins: None) -> Iterator[list[dict[str, object]]]:
-    calls: list[dict[str, object]] = []
+def toy_trainer(fresh_plugins: None) -> Iterator[list[ToyOptions]]:
+    calls: list[ToyOptions] = []
 
     class Plugin:
         @degsdk.hookimpl
         def degsdk_register_trainers(self, register: Callable[..., None]) -> None:
-            register("toy", degsdk.Trainer(
-                description="Fit a toy model.",
-                run=lambda **kw: calls.append(kw),
-                options=(degsdk.TrainerOption("steps", "training steps", int, 10),
-                         degsdk.TrainerOption("data", "training folder", required=True),
-                         degsdk.TrainerOption("fast", "small model", flag=True))))
+            register("toy", degsdk.Trainer("Fit a toy model.", calls.append, ToyOptions))
 
     degsdk.register_plugin(Plugin(), name="toy-plugin")
     yield calls
 
 
-def test_train_lists_and_runs_trainers(toy_trainer: list[dict[str, object]],
+def test_train_lists_and_runs_trainers(toy_trainer: list[ToyOptions],
                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "--help"]) == 0
     out = capsys.readouterr().out
@@ -181,32 +189,71 @@ def test_train_lists_and_runs_trainers(toy_trainer: list[dict[str, object]],
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "--steps STEPS" in out and "training steps (default: 10)" in out and "--fast" in out
-    assert main(["train", "toy", "--data", "d", "--steps", "3", "--fast"]) == 0
-    assert toy_trainer == [{"steps": 3, "data": "d", "fast": True}]
+    assert "--no-progress" in out and "{fast,slow}" in out and "--data PATH" in out
+    assert main(["train", "toy", "--data", "d", "--steps", "3", "--fast", "--mode", "fast",
+                 "--no-progress", "--tags", "a", "--tags", "b"]) == 0
+    assert toy_trainer == [ToyOptions(data=Path("d"), steps=3, mode="fast", fast=True,
+                                      progress=False, tags=["a", "b"])]
+    assert main(["train", "toy", "--data", "d"]) == 0  # the model's defaults apply
+    assert toy_trainer[-1] == ToyOptions(data=Path("d"))
+    assert main(["train", "toy", "--data", "d", "--steps", "0"]) == 2  # validated by the model
+    assert "--steps (steps): Input should be greater than or equal to 1 (got '0')" in (
+        capsys.readouterr().err)
     assert main(["train", "nope"]) == 2
     assert "no trainer named 'nope'" in capsys.readouterr().err
 
 
+def test_options_validate_python_calls_with_the_flag_names() -> None:
+    assert ToyOptions.of(data="x", steps=2).steps == 2
+    base = ToyOptions(data=Path("x"))
+    assert ToyOptions.of(base) is base and ToyOptions.of(base, steps=5).steps == 5
+    with pytest.raises(degsdk.ConfigError, match=r"--data \(data\): Field required"):
+        ToyOptions.of(steps=2)
+    with pytest.raises(degsdk.ConfigError, match=r"--colour \(colour\): Extra inputs"):
+        ToyOptions.of(data="x", colour="red")
+
+
+def test_legacy_trainer_options_still_work_with_a_warning(
+        fresh_plugins: None, capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[dict[str, object]] = []
+    with pytest.warns(DeprecationWarning, match="declare a degsdk.Options model"):
+        legacy = degsdk.Trainer("Old style.", lambda **kw: calls.append(kw),
+                                (degsdk.TrainerOption("steps", "training steps", int, 10),
+                                 degsdk.TrainerOption("fast", "small model", flag=True)))
+
+    class Plugin:
+        @degsdk.hookimpl
+        def degsdk_register_trainers(self, register: Callable[..., None]) -> None:
+            register("legacy", legacy)
+
+    degsdk.register_plugin(Plugin(), name="legacy-plugin")
+    assert main(["train", "legacy", "--steps", "3", "--fast"]) == 0
+    assert calls == [{"steps": 3, "fast": True}]
+
+
+class AlphaOptions(degsdk.Options):
+    alpha: float = Field(25.0, description="sharpness")
+
+
 def test_plugin_commands_become_verbs(fresh_plugins: None,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    calls: list[dict[str, object]] = []
+    calls: list[object] = []
 
-    def fail(**kw: object) -> None:
+    def fail(options: degsdk.Options) -> None:
         raise degsdk.ConfigError("--ref: folder holds no images")
 
     class Plugin:
         @degsdk.hookimpl
         def degsdk_register_commands(self, register: Callable[..., None]) -> None:
-            register("toycraft", degsdk.Command(
-                description="Craft a toy thing.", run=lambda **kw: calls.append(kw),
-                options=(degsdk.TrainerOption("alpha", "sharpness", float, 25.0),)))
+            register("toycraft", degsdk.Command("Craft a toy thing.", calls.append,
+                                                AlphaOptions))
             register("toyfail", degsdk.Command(description="Fails.", run=fail))
             register("train", degsdk.Command(description="Shadows a built-in.",
-                                              run=lambda **kw: calls.append({"bad": 1})))
+                                              run=lambda o: calls.append({"bad": 1})))
 
     degsdk.register_plugin(Plugin(), name="toy-commands")
     assert main(["toycraft", "--alpha", "3"]) == 0
-    assert calls == [{"alpha": 3.0}]
+    assert calls == [AlphaOptions(alpha=3.0)]
     with pytest.raises(SystemExit):
         main(["toycraft", "--help"])
     assert "sharpness (default: 25.0)" in capsys.readouterr().out

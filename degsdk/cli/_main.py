@@ -39,15 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _plugin_command(argv: Sequence[str]) -> int | None:
     """Run ``degsdk <verb> …`` when a plugin registered ``verb``; None when none did."""
     from .._components import get_command, list_commands
-    from ._train import trainer_parser
-
     if not argv or argv[0].startswith("-") or argv[0] in BUILTIN_COMMANDS:
         return None
     if argv[0] not in list_commands():
         return None
     command = get_command(argv[0])
-    options = trainer_parser(argv[0], command, prog=f"degsdk {argv[0]}").parse_args(argv[1:])
-    return int(command.run(**vars(options)) or 0)
+    return int(command.run_cli(argv[1:], prog=f"degsdk {argv[0]}") or 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,6 @@ from typing import Any
 
 from .._components import get_trainer, list_trainers
 from .._errors import UnknownComponentError
-from .._trainer import Trainer
 
 
 def add_parser(sub: Any) -> None:
@@ -33,23 +32,6 @@ def _trainer_listing() -> str:
     return "\n".join(lines)
 
 
-def trainer_parser(name: str, trainer: Trainer, prog: str | None = None,
-                   ) -> argparse.ArgumentParser:
-    """The argparse parser of a trainer's (or a plugin command's) declared options."""
-    parser = argparse.ArgumentParser(prog=prog or f"degsdk train {name}",
-                                     description=trainer.description)
-    for opt in trainer.options:
-        flag = "--" + opt.name.replace("_", "-")
-        if opt.flag:
-            parser.add_argument(flag, dest=opt.name, action="store_true", help=opt.help)
-            continue
-        default_note = f" (default: {opt.default})" if opt.default is not None else ""
-        parser.add_argument(flag, dest=opt.name, type=opt.type, default=opt.default,
-                            required=opt.required, choices=opt.choices,
-                            help=opt.help + default_note)
-    return parser
-
-
 def run(args: argparse.Namespace) -> int:
     if args.name is None:
         print(_trainer_listing())
@@ -58,6 +40,5 @@ def run(args: argparse.Namespace) -> int:
         raise UnknownComponentError(f"no trainer named {args.name!r}\n{_trainer_listing()}")
     trainer = get_trainer(args.name)
     rest = list(args.rest) + (["--help"] if args.show_help else [])
-    options = trainer_parser(args.name, trainer).parse_args(rest)
-    trainer.run(**vars(options))
+    trainer.run_cli(rest, prog=f"degsdk train {args.name}")
     return 0

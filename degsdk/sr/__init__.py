@@ -1,6 +1,6 @@
 """Baseline SR models and their trainer."""
 
 from ._models import Bicubic, SRResNetSmall
-from ._train import fit_sr, sr_trainer, train_sr
+from ._train import SRTrainOptions, fit_sr, sr_trainer, train_sr
 
-__all__ = ["Bicubic", "SRResNetSmall", "fit_sr", "sr_trainer", "train_sr"]
+__all__ = ["Bicubic", "SRResNetSmall", "SRTrainOptions", "fit_sr", "sr_trainer", "train_sr"]

@@ -7,15 +7,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
+from pydantic import Field
 from torch import Tensor
 from tqdm import tqdm
 
 from .._errors import ConfigError
-from .._trainer import Trainer, TrainerOption
+from .._options import Options
+from .._trainer import Trainer
 from ..io import find_pairs, read_image
 from ._models import SRResNetSmall
 
@@ -91,45 +93,47 @@ def fit_sr(hrs: Sequence[Tensor], lrs: Sequence[Tensor], scale: int = 2, steps: 
     return model, done
 
 
-def train_sr(pairs: str | Path, out: str | Path, scale: int = 2, steps: int = 1000,
-             batch_size: int = 16, patch: int = 48, lr: float = 2e-4, seed: int = 0,
-             channels: int = 32, blocks: int = 4, max_seconds: float | None = None,
-             checkpoint_every: int = 0, progress: bool = True) -> SRResNetSmall:
+class SRTrainOptions(Options):
+    """Options of ``train_sr`` and ``degsdk train sr``."""
+
+    pairs: Path = Field(description="paired folder (hr/ + lr/)")
+    out: Path = Field(description="output model folder")
+    scale: Literal[1, 2, 4] = Field(2, description="HR/LR scale")
+    steps: int = Field(1000, ge=1, description="training steps")
+    batch_size: int = Field(16, ge=1, description="patches per step")
+    patch: int = Field(48, ge=4, description="LR patch side")
+    lr: float = Field(2e-4, gt=0, description="Adam learning rate")
+    seed: int = Field(0, ge=0, description="seed")
+    channels: int = Field(32, ge=1, description="feature channels")
+    blocks: int = Field(4, ge=1, description="residual blocks")
+    max_seconds: float | None = Field(None, gt=0, description="stop after this many seconds")
+    checkpoint_every: int = Field(0, ge=0, description="save a checkpoint every N steps "
+                                  "(0: only at the end)")
+    progress: bool = Field(True, description="show a progress bar")
+
+
+def train_sr(options: SRTrainOptions | None = None, /, **fields: Any) -> SRResNetSmall:
     """Train ``srresnet_small`` (``fit_sr``) on a paired folder (``hr/`` + ``lr/``, HR =
     scale × LR) and save it (model folder) to ``out``, with checkpoints
     ``out/step-NNNNNNN`` every ``checkpoint_every`` steps; returns the model. ``patch`` is
     the LR patch side."""
-    data = find_pairs(pairs, scale=scale)
+    o = SRTrainOptions.of(options, **fields)
+    data = find_pairs(o.pairs, scale=o.scale)
     hrs = [read_image(p.hr) for p in data]
     lrs = [read_image(p.lr) for p in data]
-    if any(min(x.shape[-2:]) < patch for x in lrs):
-        raise ConfigError(f"patch {patch} is larger than an LR image in {pairs}")
-    model, done = fit_sr(hrs, lrs, scale=scale, steps=steps, batch_size=batch_size,
-                         patch=patch, lr=lr, seed=seed, channels=channels, blocks=blocks,
-                         max_seconds=max_seconds, checkpoint_dir=out,
-                         checkpoint_every=checkpoint_every, progress=progress)
-    model.save_pretrained(out, provenance={"trainer": "degsdk sr", "steps": done,
-                                           "seed": seed, "pairs": str(pairs),
-                                           "batch_size": batch_size, "patch": patch, "lr": lr})
+    if any(min(x.shape[-2:]) < o.patch for x in lrs):
+        raise ConfigError(f"patch {o.patch} is larger than an LR image in {o.pairs}")
+    model, done = fit_sr(hrs, lrs, scale=o.scale, steps=o.steps, batch_size=o.batch_size,
+                         patch=o.patch, lr=o.lr, seed=o.seed, channels=o.channels,
+                         blocks=o.blocks, max_seconds=o.max_seconds, checkpoint_dir=o.out,
+                         checkpoint_every=o.checkpoint_every, progress=o.progress)
+    model.save_pretrained(o.out, provenance={
+        "trainer": "degsdk sr", "steps": done, "seed": o.seed, "pairs": str(o.pairs),
+        "batch_size": o.batch_size, "patch": o.patch, "lr": o.lr})
     return model
 
 
 def sr_trainer() -> Trainer:
-    opts = (
-        TrainerOption("pairs", "paired folder (hr/ + lr/)", required=True),
-        TrainerOption("out", "output model folder", required=True),
-        TrainerOption("scale", "HR/LR scale (1, 2 or 4)", int, 2),
-        TrainerOption("steps", "training steps", int, 1000),
-        TrainerOption("batch_size", "patches per step", int, 16),
-        TrainerOption("patch", "LR patch side", int, 48),
-        TrainerOption("lr", "Adam learning rate", float, 2e-4),
-        TrainerOption("seed", "seed", int, 0),
-        TrainerOption("max_seconds", "stop after this many seconds", float, None),
-        TrainerOption("checkpoint_every", "save a checkpoint every N steps (0: only at the end)",
-                      int, 0),
-    )
-
-    def run(**kw: Any) -> None:
-        train_sr(**kw)
-
-    return Trainer("Train the srresnet_small baseline SR model (L1, Adam).", run, opts)
+    """``degsdk train sr``: ``train_sr`` with ``SRTrainOptions``."""
+    return Trainer("Train the srresnet_small baseline SR model (L1, Adam).", train_sr,
+                   SRTrainOptions)

@@ -37,8 +37,8 @@ def test_bicubic_and_small_network_shapes() -> None:
 
 def test_training_is_deterministic_and_saves_weights(pairs: Path, tmp_path: Path) -> None:
     kw = {"scale": 2, "steps": 6, "batch_size": 4, "patch": 16, "seed": 3, "progress": False}
-    a = train_sr(pairs, tmp_path / "a", checkpoint_every=3, **kw)
-    b = train_sr(pairs, tmp_path / "b", **kw)
+    a = train_sr(pairs=pairs, out=tmp_path / "a", checkpoint_every=3, **kw)
+    b = train_sr(pairs=pairs, out=tmp_path / "b", **kw)
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
         assert torch.equal(va, vb), k
     assert (tmp_path / "a" / "step-0000003" / "model.safetensors").is_file()
@@ -47,7 +47,7 @@ def test_training_is_deterministic_and_saves_weights(pairs: Path, tmp_path: Path
     assert torch.equal(loaded(x), a(x))
     prov = degsdk.hub.read_config(tmp_path / "a").provenance
     assert prov["steps"] == 6 and prov["seed"] == 3
-    c = train_sr(pairs, tmp_path / "c", **{**kw, "seed": 4})
+    c = train_sr(pairs=pairs, out=tmp_path / "c", **{**kw, "seed": 4})
     assert not torch.equal(next(iter(c.state_dict().values())),
                            next(iter(a.state_dict().values())))
 

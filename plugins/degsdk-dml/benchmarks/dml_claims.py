@@ -153,7 +153,7 @@ def claim_a(steps: int, lr: float) -> bool:
             degsdk.write_image(Path(d) / "lr" / f"{i:02d}.png", x)
         # the folder holds 8-bit copies; train both models on the same 8-bit data
         hrs8, lrs8, _ = _load_pairs(d, 1)
-        dml = train_dml(d, Path(d) / "model", steps=steps, lr=lr, seed=0, progress=True,
+        dml = train_dml(pairs=d, out=Path(d) / "model", steps=steps, lr=lr, seed=0, progress=True,
                         checkpoint_every=0)
     t_dml = time.perf_counter() - t0
     direct = fit_direct(hrs8, lrs8, steps, lr, seed=0)

@@ -31,7 +31,7 @@ def test_tiny_training_beats_the_untrained_model(camera_pairs: tuple[Path, Path]
     untrained = DML(scale=1, **{k: TINY[k] for k in ("width", "levels", "num_kernels",
                                                      "kernel_size")})
     untrained.reset_parameters(torch.Generator().manual_seed(0))
-    model = train_dml(train, tmp_path / "m", steps=60, lr=1e-2, seed=0, val=test,
+    model = train_dml(pairs=train, out=tmp_path / "m", steps=60, lr=1e-2, seed=0, val=test,
                       data="synthetic camera", **TINY)
     before, after = _held_out_mse(untrained, test), _held_out_mse(model, test)
     # measured: 1.5e-4 → 6.4e-5; require at least a 35 % lower error on the unseen pair
@@ -56,15 +56,17 @@ def test_tiny_training_beats_the_untrained_model(camera_pairs: tuple[Path, Path]
 def test_resume_continues_exactly(camera_pairs: tuple[Path, Path], tmp_path: Path) -> None:
     train, _ = camera_pairs
     kw = {**TINY, "steps": 6, "lr": 1e-3, "seed": 3, "channel": "y"}
-    full = train_dml(train, tmp_path / "full", checkpoint_every=0, **kw)
-    train_dml(train, tmp_path / "cut", checkpoint_every=3, **kw)  # leaves checkpoint/ at 3
+    full = train_dml(pairs=train, out=tmp_path / "full", checkpoint_every=0, **kw)
+    # leaves checkpoint/ at step 3
+    train_dml(pairs=train, out=tmp_path / "cut", checkpoint_every=3, **kw)
     assert (tmp_path / "cut" / "checkpoint" / STATE_NAME).is_file()
-    resumed = train_dml(train, tmp_path / "cut", checkpoint_every=3, resume=True, **kw)
+    resumed = train_dml(pairs=train, out=tmp_path / "cut", checkpoint_every=3, resume=True,
+                        **kw)
     for (name, a), b in zip(full.state_dict().items(), resumed.state_dict().values(),
                             strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0, msg=name)
     with pytest.raises(degsdk.ConfigError, match="other settings: lr"):
-        train_dml(train, tmp_path / "cut", checkpoint_every=3, resume=True,
+        train_dml(pairs=train, out=tmp_path / "cut", checkpoint_every=3, resume=True,
                   **{**kw, "lr": 1e-2})
 
 
@@ -86,6 +88,7 @@ def test_cli(camera_pairs: tuple[Path, Path], tmp_path: Path,
 def test_time_limit_stops_early_and_says_so(camera_pairs: tuple[Path, Path],
                                             tmp_path: Path) -> None:
     train, _ = camera_pairs
-    train_dml(train, tmp_path / "m", steps=50, max_seconds=0.0, checkpoint_every=0, **TINY)
+    train_dml(pairs=train, out=tmp_path / "m", steps=50, max_seconds=0.0, checkpoint_every=0,
+              **TINY)
     prov = degsdk.hub.read_config(tmp_path / "m").provenance
     assert prov["steps"] == 1 and prov["stopped"] == "max_seconds=0.0 reached before steps=50"

@@ -18,13 +18,14 @@ import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
+from pydantic import Field
 from torch import Tensor
 from tqdm import tqdm
 
-from degsdk import ConfigError, Trainer, TrainerOption, TrainingError
+from degsdk import ConfigError, Options, Trainer, TrainingError
 from degsdk.hub import WEIGHTS_NAME, load_state_strict
 from degsdk.io import find_pairs, list_images, read_image
 from degsdk.nn.flow import bits_per_dim
@@ -98,69 +99,98 @@ def _check_sizes(name: str, images: Sequence[Tensor], patch: int) -> None:
                           "(after --clean-down)")
 
 
-def train_deflow(clean: str | Path, degraded: str | Path, out: str | Path, clean_down: int = 1,
-                 cond_down: int = 4, steps: int = 2000, preset: str = "tiny",
-                 patch: int = 64, batch_size: int = 8, lr: float = 5e-5, seed: int = 0,
-                 normalize: bool = False, pairs: str | Path | None = None,
-                 checkpoint_every: int = 500, resume: bool = False,
-                 max_seconds: float | None = None, data: str | None = None,
-                 progress: bool = True, **architecture: Any) -> DeFlow:
+class DeFlowTrainOptions(Options):
+    """Options of ``train_deflow`` and ``degsdk train deflow``. ``preset`` sets the
+    architecture; ``flow_steps``, ``levels``, ``hidden`` and (from Python) ``architecture``
+    override parts of it."""
+
+    clean: Path = Field(description="folder of clean images (domain X)")
+    degraded: Path = Field(description="folder of degraded images (domain Y)")
+    out: Path = Field(description="output model folder")
+    clean_down: int = Field(1, ge=1, description="bicubic-downscale the clean images by this "
+                            "first")
+    cond_down: Literal[2, 4, 8, 16] = Field(4, description="h(x)'s bicubic factor k")
+    steps: int = Field(2000, ge=0, description="training steps")
+    preset: Literal["tiny", "paper"] = Field("tiny", description="architecture preset")
+    flow_steps: int | None = Field(None, ge=1, description="K flow steps per level (overrides "
+                                   "the preset)")
+    levels: int | None = Field(None, ge=1, description="L levels (overrides the preset)")
+    hidden: int | None = Field(None, ge=1, description="coupling width (overrides the preset)")
+    architecture: dict[str, Any] = Field(
+        default_factory=dict, json_schema_extra={"cli": False},
+        description="other architecture values over the preset (nf, blocks, gc, …)")
+    patch: int = Field(64, ge=1, description="patch side")
+    batch_size: int = Field(8, ge=2, multiple_of=2, description="patches per step (even: half "
+                            "from each domain)")
+    lr: float = Field(5e-5, ge=0, description="Adam learning rate (paper: 5e-5)")
+    seed: int = Field(0, ge=0, description="seed")
+    normalize: bool = Field(False, description="map the degraded domain to clean channel "
+                            "statistics (paper §5.4)")
+    pairs: Path | None = Field(None, description="optional aligned pairs (hr/ = clean, lr/ = "
+                               "degraded) for the paired likelihood (eq. 5)")
+    checkpoint_every: int = Field(500, ge=0, description="save out/checkpoint every N steps")
+    resume: bool = Field(False, description="continue from out/checkpoint")
+    max_seconds: float | None = Field(None, ge=0, description="stop after this many seconds")
+    data: str | None = Field(None, description="description of the training data for the "
+                             "model card")
+    progress: bool = Field(True, description="show a progress bar")
+
+
+def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) -> DeFlow:
     """Train DeFlow on the image folders ``clean`` and ``degraded`` and save it to ``out``.
     ``preset`` ("tiny" or "paper") sets the architecture; keyword ``architecture`` values
     (levels, flow_steps, hidden, nf, blocks, gc, …) override it. Returns the model."""
-    if preset not in PRESETS:
-        raise ConfigError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
-    if batch_size < 2 or batch_size % 2:
-        raise ConfigError(f"batch_size must be even (half clean, half degraded), got "
-                          f"{batch_size}")
-    arch = {**PRESETS[preset], **architecture}
-    model = DeFlow(**arch, cond_down=cond_down, normalize=normalize)
-    if patch % model.size_multiple:
-        raise ConfigError(f"patch {patch} is not a multiple of {model.size_multiple} "
+    o = DeFlowTrainOptions.of(options, **fields)
+    overrides = {k: getattr(o, k) for k in ("flow_steps", "levels", "hidden")
+                 if getattr(o, k) is not None}
+    arch = {**PRESETS[o.preset], **overrides, **o.architecture}
+    model = DeFlow(**arch, cond_down=o.cond_down, normalize=o.normalize)
+    if o.patch % model.size_multiple:
+        raise ConfigError(f"patch {o.patch} is not a multiple of {model.size_multiple} "
                           "(2^levels and --cond-down)")
-    xs, ys = load_images(clean, clean_down), load_images(degraded)
-    _check_sizes(str(clean), xs, patch)
-    _check_sizes(str(degraded), ys, patch)
-    paired = [(read_image(p.hr), read_image(p.lr)) for p in find_pairs(pairs, scale=1)] \
-        if pairs is not None else []
-    g = torch.Generator().manual_seed(seed)
+    xs, ys = load_images(o.clean, o.clean_down), load_images(o.degraded)
+    _check_sizes(str(o.clean), xs, o.patch)
+    _check_sizes(str(o.degraded), ys, o.patch)
+    paired = [(read_image(p.hr), read_image(p.lr)) for p in find_pairs(o.pairs, scale=1)] \
+        if o.pairs is not None else []
+    g = torch.Generator().manual_seed(o.seed)
     model.reset_parameters(g)
-    if normalize:
+    if o.normalize:
         for row, imgs in ((0, xs), (1, ys)):
             mean, std = channel_stats(imgs)
             model.domain_mean[row], model.domain_std[row] = mean, std
     model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    meta = {"clean": str(Path(clean).resolve()), "degraded": str(Path(degraded).resolve()),
-            "clean_down": clean_down, "cond_down": cond_down, "steps_total": steps,
-            "architecture": arch, "patch": patch, "batch_size": batch_size, "lr": lr,
-            "seed": seed, "normalize": normalize,
-            "pairs": str(Path(pairs).resolve()) if pairs is not None else None}
-    ckpt = Path(out) / "checkpoint"
+    opt = torch.optim.Adam(model.parameters(), lr=o.lr)
+    meta = {"clean": str(Path(o.clean).resolve()), "degraded": str(Path(o.degraded).resolve()),
+            "clean_down": o.clean_down, "cond_down": o.cond_down, "steps_total": o.steps,
+            "architecture": arch, "patch": o.patch, "batch_size": o.batch_size, "lr": o.lr,
+            "seed": o.seed, "normalize": o.normalize,
+            "pairs": str(Path(o.pairs).resolve()) if o.pairs is not None else None}
+    ckpt = Path(o.out) / "checkpoint"
     start = 0
-    if resume:
+    if o.resume:
         load_state_strict(model, ckpt / WEIGHTS_NAME)
         start = load_trainer_state(ckpt, opt, g, meta)
-    half = batch_size // 2
+    half = o.batch_size // 2
     degraded_mask = torch.tensor([False] * half + [True] * half)
-    dims = 3 * patch * patch
+    dims = 3 * o.patch * o.patch
     ema: dict[str, float] = {}
     bad, done, skipped = 0, start, 0
     t0 = time.perf_counter()
-    bar = tqdm(range(start, steps), desc="train deflow", unit="step", initial=start,
-               total=steps, disable=None if progress else True)
+    bar = tqdm(range(start, o.steps), desc="train deflow", unit="step", initial=start,
+               total=o.steps, disable=None if o.progress else True)
     for step in bar:
         for group in opt.param_groups:
-            group["lr"] = learning_rate(lr, step, steps)
-        batch = torch.cat([random_crops(xs, half, patch, g),
-                           model.to_clean_stats(random_crops(ys, half, patch, g))])
-        gens = [generator_from_seed(draw_seed(g)) for _ in range(batch_size)]
+            group["lr"] = learning_rate(o.lr, step, o.steps)
+        batch = torch.cat([random_crops(xs, half, o.patch, g),
+                           model.to_clean_stats(random_crops(ys, half, o.patch, g))])
+        gens = [generator_from_seed(draw_seed(g)) for _ in range(o.batch_size)]
         bpd = bits_per_dim(model.log_likelihood(batch, degraded_mask, gens), dims)
         loss = bpd.mean()
         terms = {"bpd_clean": float(bpd[:half].detach().mean()),
                  "bpd_degraded": float(bpd[half:].detach().mean())}
         if paired:
-            px, py = random_pair_crops(paired, half, patch, g)
+            px, py = random_pair_crops(paired, half, o.patch, g)
             pgens = [generator_from_seed(draw_seed(g)) for _ in range(half)]
             pbpd = bits_per_dim(model.paired_log_likelihood(px, model.to_clean_stats(py),
                                                             pgens), dims).mean()
@@ -181,10 +211,10 @@ def train_deflow(clean: str | Path, degraded: str | Path, out: str | Path, clean
         for k, v in terms.items():
             ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
         bar.set_postfix({k.removeprefix("bpd_"): f"{v:.3f}" for k, v in ema.items()})
-        if checkpoint_every and done % checkpoint_every == 0 and done < steps:
+        if o.checkpoint_every and done % o.checkpoint_every == 0 and done < o.steps:
             model.save_pretrained(ckpt)
             save_trainer_state(ckpt, opt, g, done, meta)
-        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+        if o.max_seconds is not None and time.perf_counter() - t0 > o.max_seconds:
             break
     bar.close()
     model.eval()
@@ -195,48 +225,15 @@ def train_deflow(clean: str | Path, degraded: str | Path, out: str | Path, clean
             metrics[f"shift{i}_trace_cov"] = float(s.covariance().trace())
             metrics[f"shift{i}_mean_abs"] = float(s.mean.abs().mean())
     prov: dict[str, Any] = {"trainer": "degsdk-deflow", "steps": done, **meta,
-                            "clean": Path(clean).resolve().name,
-                            "degraded": Path(degraded).resolve().name,
+                            "clean": Path(o.clean).resolve().name,
+                            "degraded": Path(o.degraded).resolve().name,
                             "clean_images": len(xs), "degraded_images": len(ys)}
-    save_trained(model, out, prov, metrics, time.perf_counter() - t0, done, steps, max_seconds,
-                 data)
+    save_trained(model, o.out, prov, metrics, time.perf_counter() - t0, done, o.steps,
+                 o.max_seconds, o.data)
     return model
 
 
 def deflow_trainer() -> Trainer:
-    opts = (
-        TrainerOption("clean", "folder of clean images (domain X)", required=True),
-        TrainerOption("degraded", "folder of degraded images (domain Y)", required=True),
-        TrainerOption("out", "output model folder", required=True),
-        TrainerOption("clean_down", "bicubic-downscale the clean images by this first", int, 1),
-        TrainerOption("cond_down", "h(x)'s bicubic factor k", int, 4, choices=(2, 4, 8, 16)),
-        TrainerOption("steps", "training steps", int, 2000),
-        TrainerOption("preset", "architecture preset", str, "tiny", choices=tuple(PRESETS)),
-        TrainerOption("flow_steps", "K flow steps per level (overrides the preset)", int,
-                      None),
-        TrainerOption("levels", "L levels (overrides the preset)", int, None),
-        TrainerOption("hidden", "coupling width (overrides the preset)", int, None),
-        TrainerOption("patch", "patch side", int, 64),
-        TrainerOption("batch_size", "patches per step (even: half from each domain)", int, 8),
-        TrainerOption("lr", "Adam learning rate (paper: 5e-5)", float, 5e-5),
-        TrainerOption("seed", "seed", int, 0),
-        TrainerOption("normalize", "map the degraded domain to clean channel statistics "
-                      "(paper §5.4)", flag=True),
-        TrainerOption("pairs", "optional aligned pairs (hr/ = clean, lr/ = degraded) for "
-                      "the paired likelihood (eq. 5)", str, None),
-        TrainerOption("checkpoint_every", "save out/checkpoint every N steps", int, 500),
-        TrainerOption("resume", "continue from out/checkpoint", flag=True),
-        TrainerOption("max_seconds", "stop after this many seconds", float, None),
-        TrainerOption("data", "description of the training data for the model card", str,
-                      None),
-    )
-
-    def run(**kw: Any) -> None:
-        arch = {k: kw.pop(k) for k in ("flow_steps", "levels", "hidden")
-                if kw.get(k) is not None}
-        for k in ("flow_steps", "levels", "hidden"):
-            kw.pop(k, None)
-        train_deflow(**kw, **arch)
-
-    return Trainer("Train DeFlow (conditional flow, unpaired clean/degraded images).", run,
-                   opts)
+    """``degsdk train deflow``: ``train_deflow`` with ``DeFlowTrainOptions``."""
+    return Trainer("Train DeFlow (conditional flow, unpaired clean/degraded images).",
+                   train_deflow, DeFlowTrainOptions)

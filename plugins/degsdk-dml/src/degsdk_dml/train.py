@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
+from pydantic import Field
 from torch import Tensor
 from tqdm import tqdm
 
-from degsdk import ConfigError, Trainer, TrainerOption
+from degsdk import ConfigError, Options, Trainer
 from degsdk.hub import WEIGHTS_NAME, load_state_strict
 from degsdk.io import find_pairs, read_image
 from degsdk.metrics import psnr
@@ -77,51 +78,70 @@ def evaluate_pairs(model: DML, hrs: Sequence[Tensor], lrs: Sequence[Tensor]) -> 
     return sum(vals) / len(vals)
 
 
-def train_dml(pairs: str | Path, out: str | Path, scale: int | None = None, steps: int = 2000,
-              width: int = 16, levels: int = 2, num_kernels: int = 8, kernel_size: int = 15,
-              batch_size: int = 8, patch: int = 64, lr: float = 1e-4, seed: int = 0,
-              channel: Literal["rgb", "y"] = "rgb", checkpoint_every: int = 500,
-              resume: bool = False, max_seconds: float | None = None,
-              val: str | Path | None = None, data: str | None = None,
-              progress: bool = True) -> DML:
+class DMLTrainOptions(Options):
+    """Options of ``train_dml`` and ``degsdk train dml``."""
+
+    pairs: Path = Field(description="aligned paired folder (hr/ + lr/)")
+    out: Path = Field(description="output model folder")
+    scale: int | None = Field(None, ge=1, description="HR/LR scale (default: from the pairs)")
+    steps: int = Field(2000, ge=0, description="training steps")
+    width: int = Field(16, ge=1, description="weight-network width")
+    levels: int = Field(2, ge=0, description="weight-network poolings")
+    num_kernels: int = Field(8, ge=1, description="basis kernels M")
+    kernel_size: int = Field(15, ge=1, description="basis kernel size K (odd)")
+    batch_size: int = Field(8, ge=1, description="patches per step")
+    patch: int = Field(64, ge=1, description="scored HR patch side (a multiple of the scale)")
+    lr: float = Field(1e-4, gt=0, description="Adam learning rate (paper: 1e-4)")
+    seed: int = Field(0, ge=0, description="seed")
+    channel: Literal["rgb", "y"] = Field("rgb", description="loss on 'rgb' or the paper's "
+                                         "'y' channel")
+    checkpoint_every: int = Field(500, ge=0, description="save out/checkpoint every N steps")
+    resume: bool = Field(False, description="continue from out/checkpoint")
+    max_seconds: float | None = Field(None, ge=0, description="stop after this many seconds")
+    val: Path | None = Field(None, description="held-out paired folder scored at the end")
+    data: str | None = Field(None, description="description of the training data for the "
+                             "model card")
+    progress: bool = Field(True, description="show a progress bar")
+
+
+def train_dml(options: DMLTrainOptions | None = None, /, **fields: Any) -> DML:
     """Train DML on the paired folder ``pairs`` and save it to ``out``; returns the model.
     ``patch`` is the scored HR patch side (a multiple of the scale); ``data`` is a free-text
     description of the pairs for the model card."""
-    hrs, lrs, k = _load_pairs(pairs, scale)
-    if channel not in ("rgb", "y"):
-        raise ConfigError(f"channel must be 'rgb' or 'y', got {channel!r}")
-    if patch % k:
-        raise ConfigError(f"patch {patch} is not a multiple of the scale {k}")
-    model = DML(scale=k, num_kernels=num_kernels, kernel_size=kernel_size, width=width,
-                levels=levels)
-    margin = -(-(kernel_size // 2) // k) * k
-    small = [i for i, x in enumerate(hrs) if min(x.shape[-2:]) < patch + 2 * margin]
+    o = DMLTrainOptions.of(options, **fields)
+    hrs, lrs, k = _load_pairs(o.pairs, o.scale)
+    if o.patch % k:
+        raise ConfigError(f"patch {o.patch} is not a multiple of the scale {k}")
+    model = DML(scale=k, num_kernels=o.num_kernels, kernel_size=o.kernel_size, width=o.width,
+                levels=o.levels)
+    margin = -(-(o.kernel_size // 2) // k) * k
+    small = [i for i, x in enumerate(hrs) if min(x.shape[-2:]) < o.patch + 2 * margin]
     if small:
-        raise ConfigError(f"{pairs}: {len(small)} HR images are smaller than the patch plus "
-                          f"its margin ({patch + 2 * margin} px)")
-    g = torch.Generator().manual_seed(seed)
+        raise ConfigError(f"{o.pairs}: {len(small)} HR images are smaller than the patch plus "
+                          f"its margin ({o.patch + 2 * margin} px)")
+    g = torch.Generator().manual_seed(o.seed)
     model.reset_parameters(g)
     model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    meta = {"pairs": str(Path(pairs).resolve()), "scale": k, "width": width, "levels": levels,
-            "num_kernels": num_kernels, "kernel_size": kernel_size, "batch_size": batch_size,
-            "patch": patch, "lr": lr, "seed": seed, "channel": channel}
-    ckpt = Path(out) / "checkpoint"
+    opt = torch.optim.Adam(model.parameters(), lr=o.lr)
+    meta = {"pairs": str(Path(o.pairs).resolve()), "scale": k, "width": o.width, "levels": o.levels,
+            "num_kernels": o.num_kernels, "kernel_size": o.kernel_size, "batch_size": o.batch_size,
+            "patch": o.patch, "lr": o.lr, "seed": o.seed, "channel": o.channel}
+    ckpt = Path(o.out) / "checkpoint"
     start = 0
-    if resume:
+    if o.resume:
         load_state_strict(model, ckpt / WEIGHTS_NAME)
         start = load_trainer_state(ckpt, opt, g, meta)
-    val_data = _load_pairs(val, k)[:2] if val is not None else None
+    val_data = _load_pairs(o.val, k)[:2] if o.val is not None else None
     t0 = time.perf_counter()
-    bar = tqdm(range(start, steps), desc="train dml", unit="step", initial=start,
-               total=steps, disable=None if progress else True)
+    bar = tqdm(range(start, o.steps), desc="train dml", unit="step", initial=start,
+               total=o.steps, disable=None if o.progress else True)
     done, ema = start, None
     for step in bar:
-        x, y = _batch(hrs, lrs, k, patch, margin, batch_size, g)
+        x, y = _batch(hrs, lrs, k, o.patch, margin, o.batch_size, g)
         pred = model.predict(x)
         m = margin // k
         pred = pred[..., m : pred.shape[-2] - m, m : pred.shape[-1] - m]
-        loss = (torch.nn.functional.mse_loss(_luma(pred), _luma(y)) if channel == "y"
+        loss = (torch.nn.functional.mse_loss(_luma(pred), _luma(y)) if o.channel == "y"
                 else torch.nn.functional.mse_loss(pred, y))
         opt.zero_grad()
         loss.backward()
@@ -129,51 +149,26 @@ def train_dml(pairs: str | Path, out: str | Path, scale: int | None = None, step
         done = step + 1
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         bar.set_postfix(mse=f"{ema:.2e}")
-        if checkpoint_every and done % checkpoint_every == 0 and done < steps:
+        if o.checkpoint_every and done % o.checkpoint_every == 0 and done < o.steps:
             model.save_pretrained(ckpt)
             save_trainer_state(ckpt, opt, g, done, meta)
-        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+        if o.max_seconds is not None and time.perf_counter() - t0 > o.max_seconds:
             break
     bar.close()
     model.eval()
     metrics: dict[str, Any] = {"train_mse_ema": ema}
     prov: dict[str, Any] = {"trainer": "degsdk-dml", "steps": done, **meta,
-                            "pairs": Path(pairs).resolve().name,
-                            "train_pairs": [p.hr.stem for p in find_pairs(pairs, scale=k)]}
-    if val is not None and val_data is not None:
+                            "pairs": Path(o.pairs).resolve().name,
+                            "train_pairs": [p.hr.stem for p in find_pairs(o.pairs, scale=k)]}
+    if o.val is not None and val_data is not None:
         metrics["val_lr_psnr_rgb"] = evaluate_pairs(model, *val_data)
-        prov["val_pairs"] = [p.hr.stem for p in find_pairs(val, scale=k)]
-    save_trained(model, out, prov, metrics, time.perf_counter() - t0, done, steps, max_seconds,
-                 data)
+        prov["val_pairs"] = [p.hr.stem for p in find_pairs(o.val, scale=k)]
+    save_trained(model, o.out, prov, metrics, time.perf_counter() - t0, done, o.steps,
+                 o.max_seconds, o.data)
     return model
 
 
 def dml_trainer() -> Trainer:
-    opts = (
-        TrainerOption("pairs", "aligned paired folder (hr/ + lr/)", required=True),
-        TrainerOption("out", "output model folder", required=True),
-        TrainerOption("scale", "HR/LR scale (default: from the pairs)", int, None),
-        TrainerOption("steps", "training steps", int, 2000),
-        TrainerOption("width", "weight-network width", int, 16),
-        TrainerOption("levels", "weight-network poolings", int, 2),
-        TrainerOption("num_kernels", "basis kernels M", int, 8),
-        TrainerOption("kernel_size", "basis kernel size K (odd)", int, 15),
-        TrainerOption("batch_size", "patches per step", int, 8),
-        TrainerOption("patch", "scored HR patch side", int, 64),
-        TrainerOption("lr", "Adam learning rate (paper: 1e-4)", float, 1e-4),
-        TrainerOption("seed", "seed", int, 0),
-        TrainerOption("channel", "loss on 'rgb' or the paper's 'y' channel", str, "rgb",
-                      choices=("rgb", "y")),
-        TrainerOption("checkpoint_every", "save out/checkpoint every N steps", int, 500),
-        TrainerOption("resume", "continue from out/checkpoint", flag=True),
-        TrainerOption("max_seconds", "stop after this many seconds", float, None),
-        TrainerOption("val", "held-out paired folder scored at the end", str, None),
-        TrainerOption("data", "description of the training data for the model card", str,
-                      None),
-    )
-
-    def run(**kw: Any) -> None:
-        train_dml(**kw)
-
+    """``degsdk train dml``: ``train_dml`` with ``DMLTrainOptions``."""
     return Trainer("Train DML (basis kernels + per-pixel weights) on aligned real pairs.",
-                   run, opts)
+                   train_dml, DMLTrainOptions)

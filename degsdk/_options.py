@@ -1,0 +1,106 @@
+"""``Options``: a trainer's or command's options, declared once as a pydantic model. The
+command line (``--name`` per field, ``--help``, defaults, choices) and validation come from it;
+the Python entry takes the same model, or its fields as keywords."""
+
+from __future__ import annotations
+
+import argparse
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+import pydantic
+
+from ._errors import ConfigError
+
+OptionsT = TypeVar("OptionsT", bound="Options")
+
+
+class Options(pydantic.BaseModel):
+    """Base of every trainer's and command's options. One field per option: its type,
+    default (none: required) and ``description`` (the ``--help`` text). ``bool`` fields are
+    switches (``--name``, or ``--no-name`` when the default is true), ``Literal`` fields give
+    choices, ``list`` fields repeat (``--name A --name B``); a field declared with
+    ``Field(json_schema_extra={"cli": False})`` is Python-only. Unknown fields are errors."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def of(cls: type[OptionsT], options: OptionsT | None = None, /,
+           **fields: Any) -> OptionsT:
+        """The validated options: ``options`` as given, or built from ``fields`` (``fields``
+        given with ``options`` override it); a bad field raises ``ConfigError`` naming it, as
+        ``--flag`` and as the keyword."""
+        if options is not None:
+            if not isinstance(options, cls):
+                raise ConfigError(f"expected {cls.__name__}, got {type(options).__name__}")
+            if not fields:
+                return options
+            fields = {**options.model_dump(), **fields}
+        try:
+            return cls.model_validate(fields)
+        except pydantic.ValidationError as err:
+            lines = []
+            for e in err.errors():
+                field = str(e["loc"][0]) if e["loc"] else ""
+                flag = "--" + field.replace("_", "-")
+                msg = e["msg"].removeprefix("Value error, ")
+                given = e.get("input")
+                given_s = "" if e["type"] == "missing" or isinstance(given, dict) else (
+                    f" (got {given!r})")
+                lines.append(f"  {flag} ({field}): {msg}{given_s}")
+            raise ConfigError(f"{cls.__name__}: invalid options:\n" + "\n".join(lines)) from None
+
+
+def _unwrap_optional(tp: Any) -> Any:
+    if get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+def add_options(parser: argparse.ArgumentParser, model: type[Options]) -> None:
+    """Add one argument per field of ``model`` to ``parser``. Values are left as strings (or
+    lists of strings) for the model to validate; options not given are left out, so the model's
+    defaults apply."""
+    for name, field in model.model_fields.items():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("cli") is False:
+            continue  # Python-only (e.g. a dict of overrides)
+        flag = "--" + name.replace("_", "-")
+        tp = _unwrap_optional(field.annotation)
+        help_text = field.description or ""
+        required = field.is_required()
+        default = None if required else field.get_default(call_default_factory=True)
+        if tp is bool:
+            if default:
+                parser.add_argument("--no-" + name.replace("_", "-"), dest=name,
+                                    action="store_false", default=argparse.SUPPRESS,
+                                    help=f"{help_text} (on by default: this switches it off)")
+            else:
+                parser.add_argument(flag, dest=name, action="store_true",
+                                    default=argparse.SUPPRESS, help=help_text)
+            continue
+        kwargs: dict[str, Any] = {"dest": name, "default": argparse.SUPPRESS,
+                                  "required": required}
+        if get_origin(tp) is Literal:
+            values = {str(c): c for c in get_args(tp)}
+            kwargs["choices"] = list(values.values())
+            kwargs["type"] = lambda text, values=values: values.get(text, text)
+        if get_origin(tp) is list:
+            kwargs["action"] = "append"
+        metavar = "PATH" if tp is Path else None if "choices" in kwargs else name.upper()
+        if metavar:
+            kwargs["metavar"] = metavar
+        note = "" if required or default is None else f" (default: {default})"
+        parser.add_argument(flag, help=help_text + note, **kwargs)
+
+
+def options_parser(model: type[Options], prog: str, description: str
+                   ) -> argparse.ArgumentParser:
+    """An argparse parser for ``model``'s fields."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    add_options(parser, model)
+    return parser
