@@ -1,8 +1,18 @@
-"""Per-sample random generators derived from ``(seed, index)``.
+"""Per-sample randomness (public API): generators derived from ``(seed, index)``, the draw
+primitives, and the named seed streams.
 
 degsdk never touches the global RNG. A batch of N samples gets N independent CPU
 ``torch.Generator`` objects; sample *i*'s stream depends only on ``(seed, indices[i])``, so its
 result is the same whatever the batch size, worker count or order.
+
+A degrader's ``sample`` draws every value with these primitives, from that sample's generator:
+``uniform``, ``randint``, ``normal``, ``bernoulli``, ``choice``, ``permutation``, and
+``draw_float``/``draw_int`` for ``FloatRange``/``IntRange`` parameters. A noise field (a tensor
+of random values) is not stored: ``sample`` records ``draw_seed(g)`` and ``apply`` recreates
+the field from ``generator_from_seed(seed)``. Composite draws (a kernel's parameters, a
+pipeline stage) are plain functions or methods built on these primitives. A container gives
+each child its own stream with ``spawn``. Anything else that needs randomness (crop positions,
+an epoch's seed) derives its seed from a named :class:`Stream`.
 """
 
 from __future__ import annotations
@@ -82,6 +92,11 @@ def uniform(generator: torch.Generator, low: float, high: float) -> float:
 def randint(generator: torch.Generator, low: int, high: int) -> int:
     """One integer drawn uniformly from ``[low, high]`` (both ends included)."""
     return int(torch.randint(int(low), int(high) + 1, (1,), generator=generator))
+
+
+def normal(generator: torch.Generator, n: int) -> list[float]:
+    """``n`` standard normal floats (float64)."""
+    return [float(v) for v in torch.randn(n, generator=generator, dtype=torch.float64)]
 
 
 def bernoulli(generator: torch.Generator, p: float) -> bool:

@@ -11,6 +11,9 @@ decimation by sf), downsample3 (to the pre-downsample2 size / sf), Gaussian nois
 randint[2, 25]; 40 % colour, 40 % gray, 20 % channel-correlated), JPEG (p 0.9, quality
 randint[30, 95]) and the camera ISP (not released: skipped); then a final JPEG.
 
+Params record the shuffled op order by name (``version`` "2", the default; version "1"
+recorded indices, and its params still replay).
+
 ``bsrgan_plus``: 13 ops — blur, resize (up p 0.2 by U[1, 2], down p 0.7 by U[0.5/sf, 1]),
 Gaussian noise, Poisson noise (p 0.1), speckle noise (p 0.1), ISP (skipped), JPEG, then blur,
 resize, Gaussian, Poisson, speckle, ISP — fully shuffled with p ``shuffle_prob`` (0.5), else
@@ -55,7 +58,22 @@ from ._noise import correlated_gaussian_field
 from ._parallel import map_samples
 
 CV2_MODES = ("bilinear", "bicubic", "area")  # OpenCV INTER_LINEAR, INTER_CUBIC, INTER_AREA
-LATEST_VERSION = "1"
+LATEST_VERSION = "2"
+# Version 1 recorded the shuffled op order as these ops' indices; version 2 records their
+# names. The draws and the output images are the same in both versions.
+BSRGAN_OPS = ("blur1", "blur2", "downsample2", "downsample3", "noise", "jpeg", "isp")
+BSRGAN_PLUS_OPS = ("blur_a", "resize_a", "noise_a", "poisson_a", "speckle_a", "isp_a", "jpeg",
+                   "blur_b", "resize_b", "noise_b", "poisson_b", "speckle_b", "isp_b")
+
+
+def _named(order: list[int], version: str, ops: tuple[str, ...]) -> list[int] | list[str]:
+    """The order as recorded in the params: indices (version 1) or op names (version 2+)."""
+    return order if version == "1" else [ops[i] for i in order]
+
+
+def _indices(order: list[int | str], ops: tuple[str, ...]) -> list[int]:
+    """The recorded order (indices or names) as indices."""
+    return [op if isinstance(op, int) else ops.index(op) for op in order]
 _MIN_SIDE = 64
 
 
@@ -193,7 +211,7 @@ class _BSRGANFamily(Degrader):
 
 
 class BSRGANConfig(DegraderConfig):
-    version: Literal["1"] = LATEST_VERSION
+    version: Literal["1", "2"] = LATEST_VERSION
     scale: int = pydantic.Field(default=4, ge=2, le=4, description="sf: 2, 3 or 4")
     prehalve_prob: float = pydantic.Field(default=0.25, ge=0, le=1,
                                           description="scale2_prob (used when scale is 4)")
@@ -228,7 +246,8 @@ class BSRGAN(_BSRGANFamily):
             else:
                 ds2 = {"kind": "shifted_gaussian", "sigma": uniform(g, 0.1, 0.6 * sf)}
             out.append({
-                "version": self.cfg.version, "sf": sf, "prehalve": prehalve, "order": order,
+                "version": self.cfg.version, "sf": sf, "prehalve": prehalve,
+                "order": _named(order, self.cfg.version, BSRGAN_OPS),
                 "blur1": draw_blur(g, sf), "blur2": draw_blur(g, sf), "ds2": ds2,
                 "ds3_mode": _draw_mode(g), "noise": draw_gaussian_noise(g),
                 "jpeg": randint(g, 30, 95) if bernoulli(g, self.cfg.jpeg_prob) else None,
@@ -250,7 +269,7 @@ class BSRGAN(_BSRGANFamily):
         elif p["prehalve"] is not None:
             x = cv2_resize(x, h // 2, w // 2, p["prehalve"])
         a = b = 0
-        for op in p["order"]:
+        for op in _indices(p["order"], BSRGAN_OPS):
             if op in (0, 1):
                 x = blur(x, p["blur1" if op == 0 else "blur2"])
             elif op == 2:
@@ -272,7 +291,7 @@ class BSRGAN(_BSRGANFamily):
 
 
 class BSRGANPlusConfig(DegraderConfig):
-    version: Literal["1"] = LATEST_VERSION
+    version: Literal["1", "2"] = LATEST_VERSION
     scale: int = pydantic.Field(default=4, ge=2, le=4)
     shuffle_prob: float = pydantic.Field(default=0.5, ge=0, le=1)
     poisson_prob: float = pydantic.Field(default=0.1, ge=0, le=1)
@@ -308,7 +327,8 @@ class BSRGANPlus(_BSRGANFamily):
                 ops[f"poisson_{first}"] = draw_poisson(g) if bernoulli(g, c.poisson_prob) else None
                 ops[f"speckle_{first}"] = draw_gaussian_noise(g) if bernoulli(
                     g, c.speckle_prob) else None
-            out.append({"version": c.version, "shuffle": shuffle, "order": order, **ops,
+            out.append({"version": c.version, "shuffle": shuffle,
+                        "order": _named(order, c.version, BSRGAN_PLUS_OPS), **ops,
                         "jpeg": randint(g, 30, 95), "final_mode": _draw_mode(g),
                         "final_jpeg": randint(g, 30, 95)})
         return out
@@ -321,7 +341,7 @@ class BSRGANPlus(_BSRGANFamily):
     @staticmethod
     def _one(x: Tensor, p: SampleParams, sf: int) -> Tensor:
         h, w = x.shape[-2:]
-        for op in p["order"]:
+        for op in _indices(p["order"], BSRGAN_PLUS_OPS):
             part = "a" if op < 7 else "b"
             kind = op if op < 7 else op - 7
             if kind == 0:

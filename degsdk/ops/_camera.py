@@ -37,7 +37,7 @@ from torch import Tensor
 
 from .._interfaces import Degrader, DegraderConfig, SampleParams
 from .._ranges import FloatRange, within
-from ..seeding import draw_seed, randint, uniform
+from ..seeding import draw_seed, normal, randint, uniform
 from ._blur import gaussian_blur2d
 from ._jpeg import JPEGQuality, jpeg_compress
 from ._noise import poisson_gaussian_noise
@@ -134,7 +134,7 @@ class Camera(Degrader):
         c = self.cfg
         out = []
         for g in generators:
-            u = torch.randn(3, generator=g, dtype=torch.float64)
+            u = torch.tensor(normal(g, 3), dtype=torch.float64)
             u = u - u.mean()
             u = u / u.norm().clamp(min=1e-12)
             out.append({

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import degsdk
-from degsdk.ops._bsrgan import shifted_gaussian
+from degsdk.ops._bsrgan import BSRGAN_OPS, BSRGAN_PLUS_OPS, shifted_gaussian
 from degsdk.seeding import make_generators
 from tests.conftest import smooth_images
 from tests.pipeline_helpers import expand_batch
@@ -30,10 +30,27 @@ def bsrgan_draws() -> list[dict]:
 
 def test_bsrgan_order_keeps_downsample3_after_downsample2(bsrgan_draws: list[dict]) -> None:
     for d in bsrgan_draws:
-        assert sorted(d["order"]) == list(range(7))
-        assert d["order"].index(2) < d["order"].index(3)
+        assert sorted(d["order"]) == sorted(BSRGAN_OPS)
+        assert d["order"].index("downsample2") < d["order"].index("downsample3")
     firsts = Counter(d["order"][0] for d in bsrgan_draws)
-    assert set(firsts) == {0, 1, 2, 4, 5, 6}  # 3 never comes first; every other op can
+    assert set(firsts) == set(BSRGAN_OPS) - {"downsample3"}  # every op but it can come first
+
+
+@pytest.mark.parametrize(("name", "ops"), [("bsrgan", BSRGAN_OPS),
+                                           ("bsrgan_plus", BSRGAN_PLUS_OPS)])
+def test_version_2_names_the_ops_and_keeps_version_1_draws_and_output(
+        name: str, ops: tuple[str, ...]) -> None:
+    hr = smooth_images(3, 64, 64, seed=2)
+    v1 = degsdk.create(name, version="1")(hr, seed=4)
+    v2 = degsdk.create(name, version="2")(hr, seed=4)
+    assert torch.equal(v1.lr, v2.lr)
+    for p1, p2 in zip(v1.params, v2.params, strict=True):
+        assert all(isinstance(i, int) for i in p1["order"])
+        assert p2["order"] == [ops[i] for i in p1["order"]]
+        assert {k: v for k, v in p1.items() if k not in ("order", "version")} == {
+            k: v for k, v in p2.items() if k not in ("order", "version")}
+    # a version-1 manifest still replays with today's code
+    assert torch.equal(degsdk.create(name).apply(hr, v1.params), v1.lr)
 
 
 def test_bsrgan_probabilities_and_ranges(bsrgan_draws: list[dict]) -> None:
@@ -67,7 +84,7 @@ def test_bsrgan_plus_shuffle_rules() -> None:
     local = [d for d in draws if d["shuffle"] == "local"]
     assert _close(len(full) / N, 0.5, N)
     for d in local:  # blur/resize/JPEG stay in place; noise ops shuffle within their block
-        o = d["order"]
+        o = [BSRGAN_PLUS_OPS.index(op) for op in d["order"]]
         assert [o[i] for i in (0, 1, 6, 7, 8)] == [0, 1, 6, 7, 8]
         assert sorted(o[2:6]) == [2, 3, 4, 5] and sorted(o[9:13]) == [9, 10, 11, 12]
     assert len({tuple(d["order"]) for d in full}) > 0.99 * len(full)
