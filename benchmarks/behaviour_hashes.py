@@ -62,6 +62,9 @@ CHANGED_ON_PURPOSE: dict[str, tuple[str, str]] = {
                          "name; the draws and the LR are version 1's"),
     "degraders/bsrgan_plus": ("params_sha256", "version 2 (the default) records the op order "
                               "by name; the draws and the LR are version 1's"),
+    "degraders/deflow": ("lr_sha256", "version 2 (the default) runs the batch as one batch: "
+                         "within its batch_tolerance 1e-5 of version 1, which gives the "
+                         "recorded bytes; the 8-bit recipe outputs are unchanged"),
 }
 
 

@@ -88,13 +88,12 @@ def _check_bad_input(deg: Degrader, hr: Tensor, seed: int) -> None:
         raise _fail(deg, "bad input", "apply accepted more params than images")
 
 
-def _round_trip(deg: Degrader) -> Degrader:
+def _round_trip(deg: Degrader, tmp: Path) -> Degrader:
     """The degrader rebuilt from its config; a learned one without a weights ref first goes
-    through a saved model folder, so the config carries a weights ref."""
+    through a model folder saved under ``tmp``, so the config carries a weights ref."""
     if isinstance(deg, PretrainedMixin) and deg.weights_ref is None:
-        tmp = tempfile.mkdtemp(prefix="degsdk-check-")
-        deg.save_pretrained(Path(tmp) / "model")
-        deg = load(str(Path(tmp) / "model"))
+        deg.save_pretrained(tmp / "model")
+        deg = load(str(tmp / "model"))
     cfg = deg.to_config()
     try:
         text = json.dumps(cfg, allow_nan=False)
@@ -170,9 +169,10 @@ def check_degrader(degrader: Degrader, hr: Tensor | None = None, *, seed: int = 
                 raise _fail(deg, "batch independence", "the reversed batch gave other results")
 
             if check_config:
-                rebuilt = _round_trip(deg)
-                rebuilt.to(hr.device).eval()
-                out = rebuilt(hr, seed=seed, indices=idx)
+                with tempfile.TemporaryDirectory(prefix="degsdk-check-") as tmp:
+                    rebuilt = _round_trip(deg, Path(tmp))
+                    rebuilt.to(hr.device).eval()
+                    out = rebuilt(hr, seed=seed, indices=idx)
                 if out.params != res.params or not torch.equal(out.lr, res.lr):
                     raise _fail(deg, "config round trip", "the rebuilt degrader gives other "
                                 "outputs for the same seed")

@@ -24,6 +24,7 @@ from degsdk_crafting import (
 
 import degsdk
 from degsdk.cli import main
+from degsdk.testing import check_degrader
 
 
 def _small_space() -> DegradationSpace:
@@ -91,14 +92,18 @@ def test_sampling_respects_bounds_and_weights() -> None:
         dist.set_weights([1, 2, 3])
 
 
-def test_apply_replays_and_is_batch_independent() -> None:
+def test_keeps_the_contract() -> None:
     dist = degsdk.create("binned")
     x = textured(3, 32, seed=1)
+    check_degrader(dist, x)
     res = dist(x, seed=2, indices=[0, 1, 2])
     assert res.lr.shape == (3, 3, 8, 8)
-    assert torch.equal(dist.apply(x, res.params), res.lr)
+    # sample alone draws what draw-and-apply records
     assert dist.sample(x, degsdk.make_generators(2, [0, 1, 2])) == res.params
-    assert torch.equal(dist(x[1:2], seed=2, indices=[1]).lr[0], res.lr[1])
+
+
+def test_shipped_weights_keep_the_contract() -> None:
+    check_degrader(degsdk.create("binned", weights="crafting/realsrset"), textured(2, 64, seed=3))
 
 
 def test_cache_gives_identical_features(clean_images: torch.Tensor, tmp_path: Path) -> None:

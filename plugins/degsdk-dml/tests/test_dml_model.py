@@ -12,6 +12,7 @@ import torch
 from degsdk_dml import DML
 
 import degsdk
+from degsdk.testing import check_degrader, example_images
 
 SMALL = {"num_kernels": 3, "kernel_size": 5, "width": 4, "levels": 1}
 
@@ -26,15 +27,21 @@ def test_registered_through_the_hooks_alone() -> None:
     assert "dml" in degsdk.list_degraders() and "dml" in degsdk.list_trainers()
 
 
+@pytest.mark.parametrize("version", ["1", "2"])
 @pytest.mark.parametrize("scale", [1, 2, 4])
-def test_contract_shapes_and_batch_independence(scale: int) -> None:
-    deg = degsdk.create("dml", scale=scale, **SMALL)
+def test_keeps_the_contract(scale: int, version: str) -> None:
+    deg = degsdk.create("dml", scale=scale, version=version, **SMALL)
     hr = torch.rand(3, 3, 32, 48, generator=torch.Generator().manual_seed(0))
+    check_degrader(deg, hr)  # batched (version 2) within its declared batch_tolerance
     res = deg(hr, seed=5)
-    assert res.lr.shape == (3, 3, 32 // scale, 48 // scale) and res.lr.dtype == torch.float32
-    alone = deg(hr[2:], seed=5, indices=[2]).lr
-    torch.testing.assert_close(alone[0], res.lr[2], rtol=0, atol=0)
-    assert set(res.params[0]) == {"noise_seed"}
+    assert res.lr.shape == (3, 3, 32 // scale, 48 // scale) and set(res.params[0]) == {
+        "noise_seed"}
+    if version == "1":  # one sample at a time: bit-identical in any batch
+        assert torch.equal(deg(hr[2:], seed=5, indices=[2]).lr[0], res.lr[2])
+
+
+def test_shipped_weights_keep_the_contract() -> None:
+    check_degrader(degsdk.create("dml", weights="dml/city100"), example_images(3, size=48))
 
 
 def test_noise_sigma_is_awgn_and_zero_is_the_clean_prediction() -> None:
@@ -76,7 +83,7 @@ def test_save_load_round_trip_and_noise_override(tmp_path: Path) -> None:
     pipe = degsdk.from_config({"name": "sequential", "params": {"ops": [
         quiet.to_config(), {"name": "jpeg", "params": {"quality": 90}}]}})
     assert pipe.to_config()["params"]["ops"][0]["params"] == {
-        "weights": str(tmp_path / "m"), "noise_sigma": 0.0}
+        "weights": str(tmp_path / "m"), "noise_sigma": 0.0, "version": "2"}
     assert pipe(hr, seed=0).lr.shape == (2, 3, 16, 16)
     with pytest.raises(degsdk.ConfigError, match="architecture"):
         degsdk.load(str(tmp_path / "m"), width=8)
