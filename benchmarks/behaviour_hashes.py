@@ -44,7 +44,7 @@ PARAMS: dict[str, dict[str, Any]] = {
                            {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}]},
     "one_of": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
                        {"name": "jpeg", "params": {"quality": [30, 90]}}],
-               "weights": [0.3, 0.7]},
+               "probs": [0.3, 0.7]},
     "random_apply": {"op": {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}, "p": 0.5},
     "shuffle": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
                         {"name": "gaussian_noise", "params": {"sigma": [1, 10]}},

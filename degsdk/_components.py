@@ -8,6 +8,7 @@ from ._errors import ConfigError, DegsdkError, PluginError
 from ._interfaces import Degrader, Extractor, SRModel
 from ._plugins import get_registry
 from ._trainer import Command, Trainer
+from .hub import PretrainedMixin, load
 
 E = TypeVar("E", Trainer, Command)
 
@@ -31,15 +32,12 @@ def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
 
 
 def _is_learned(factory: Any) -> bool:
-    """Learned components (``PretrainedMixin`` classes) take ``weights=<ref>``; for any other
-    component ``weights`` is an ordinary parameter (e.g. ``one_of``'s probabilities)."""
-    return isinstance(factory, type) and callable(getattr(factory, "save_pretrained", None))
+    """Learned components (``PretrainedMixin`` classes) take ``weights=<ref>``."""
+    return isinstance(factory, type) and issubclass(factory, PretrainedMixin)
 
 
 def _from_weights(kind: str, name: str, params: dict[str, Any]) -> Any:
     """``create(name, weights=ref, **options)``: load the component from its weights."""
-    from .hub._load import load  # the hub layer sits above this module; imported on use
-
     ref = params.pop("weights")
     obj = load(str(ref), **params)
     loaded = obj.__dict__.get("registered_name") or getattr(type(obj), "name", "")

@@ -11,6 +11,7 @@ shifts another child's draws. Every container draws and applies in one pass
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any
@@ -100,32 +101,47 @@ class Sequential(_AllOps):
 
 
 class _OneOfConfig(_OpsConfig):
-    weights: list[pydantic.NonNegativeFloat] | None = pydantic.Field(
+    probs: list[pydantic.NonNegativeFloat] | None = pydantic.Field(
         default=None, description="relative probability of each op (default: equal)"
     )
 
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _old_spelling(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "weights" in data:
+            if data.get("probs") is not None:
+                raise ValueError("give probs, not also its old spelling weights")
+            warnings.warn("one_of: the parameter `weights` is now `probs` (mixture "
+                          "probabilities; `weights` names model weights); the old spelling "
+                          "will stop working in a future release", DeprecationWarning,
+                          stacklevel=2)
+            data = {**data, "probs": data["weights"]}
+            del data["weights"]
+        return data
+
     @pydantic.model_validator(mode="after")
-    def _check_weights(self) -> _OneOfConfig:
-        if self.weights is not None:
-            if len(self.weights) != len(self.ops):
-                raise ValueError(f"weights has {len(self.weights)} entries for "
+    def _check_probs(self) -> _OneOfConfig:
+        if self.probs is not None:
+            if len(self.probs) != len(self.ops):
+                raise ValueError(f"probs has {len(self.probs)} entries for "
                                  f"{len(self.ops)} ops")
-            if sum(self.weights) <= 0:
-                raise ValueError("weights must not all be zero")
+            if sum(self.probs) <= 0:
+                raise ValueError("probs must not all be zero")
         return self
 
 
 class OneOf(Degrader):
-    """Apply one of ``ops``, chosen per sample with probability ∝ ``weights``. All ops must have
+    """Apply one of ``ops``, chosen per sample with probability ∝ ``probs``. All ops must have
     the same scale. Per-sample params: ``{"choice": k, "params": p_k}``."""
 
     name = "one_of"
     Config = _OneOfConfig
 
     def __init__(self, ops: Sequence[Degrader | dict[str, Any]],
-                 weights: Sequence[float] | None = None, **params: Any) -> None:
-        super().__init__(ops=list(ops), weights=None if weights is None else list(weights),
-                         **params)
+                 probs: Sequence[float] | None = None, **params: Any) -> None:
+        if probs is not None:
+            params["probs"] = list(probs)
+        super().__init__(ops=list(ops), **params)
         self.ops = _children(ops)
         scales = {op.scale for op in self.ops}
         if len(scales) > 1:
@@ -133,7 +149,7 @@ class OneOf(Degrader):
                               f"sample has the same output size, got scales "
                               f"{[op.scale for op in self.ops]}")
         cfg: _OneOfConfig = self.config  # type: ignore[assignment]
-        self.weights = list(cfg.weights) if cfg.weights is not None else [1.0] * len(self.ops)
+        self.probs = list(cfg.probs) if cfg.probs is not None else [1.0] * len(self.ops)
 
     @property
     def scale(self) -> float:
@@ -148,7 +164,7 @@ class OneOf(Degrader):
 
     def _choose(self, generators: Sequence[torch.Generator]) -> tuple[list[int], list[Any]]:
         pick, child = spawn(generators, 2)
-        return [choice(g, self.weights) for g in pick], child
+        return [choice(g, self.probs) for g in pick], child
 
     def sample_and_apply(
         self, hr: Tensor, generators: Sequence[torch.Generator]
@@ -172,7 +188,7 @@ class OneOf(Degrader):
         return out
 
     def config_params(self) -> dict[str, Any]:
-        return {"ops": [op.to_config() for op in self.ops], "weights": list(self.weights)}
+        return {"ops": [op.to_config() for op in self.ops], "probs": list(self.probs)}
 
 
 class _RandomApplyConfig(DegraderConfig):

@@ -16,10 +16,10 @@ def tiny() -> torch.Tensor:
     return torch.rand(N, 3, 4, 4)
 
 
-def test_one_of_frequencies_follow_weights(tiny: torch.Tensor) -> None:
+def test_one_of_frequencies_follow_probs(tiny: torch.Tensor) -> None:
     deg = OneOf([{"name": "jpeg", "params": {"quality": 90}},
                  degsdk.create("gaussian_noise", sigma=1.0),
-                 {"name": "resize", "params": {"factor": 1.0}}], weights=[2, 1, 1])
+                 {"name": "resize", "params": {"factor": 1.0}}], probs=[2, 1, 1])
     res = deg(tiny, seed=0)
     counts = [sum(p["choice"] == k for p in res.params) for k in range(3)]
     # Binomial(400, 0.5) sd = 10; (400, 0.25) sd ≈ 8.7: 4-sd bounds.
@@ -82,8 +82,8 @@ def test_nested_containers_validate_at_construction() -> None:
         OneOf([degsdk.create("resize", factor=0.5), degsdk.create("jpeg")])
     with pytest.raises(degsdk.ConfigError, match="scale 2"):
         RandomApply(degsdk.create("resize", factor=0.5))
-    with pytest.raises(degsdk.ConfigError, match="weights has 1 entries for 2 ops"):
-        OneOf([degsdk.create("jpeg"), degsdk.create("jpeg")], weights=[1])
+    with pytest.raises(degsdk.ConfigError, match="probs has 1 entries for 2 ops"):
+        OneOf([degsdk.create("jpeg"), degsdk.create("jpeg")], probs=[1])
     with pytest.raises(degsdk.ConfigError, match="p"):
         RandomApply(degsdk.create("jpeg"), p=1.5)
     with pytest.raises(degsdk.ConfigError, match="ops"):
@@ -102,3 +102,14 @@ def test_shuffle_rejects_order_dependent_sizes() -> None:
         deg(torch.rand(1, 3, 2, 2), seed=0)
     with pytest.raises(degsdk.InputError, match="not a whole number"):
         deg(torch.rand(1, 3, 3, 3), seed=0)  # no order divides
+
+
+def test_one_of_old_weights_spelling_still_loads_with_a_warning(tiny: torch.Tensor) -> None:
+    ops = [{"name": "jpeg", "params": {"quality": 90}}, {"name": "resize", "params": {"factor": 1}}]
+    with pytest.warns(DeprecationWarning, match="`weights` is now `probs`"):
+        old = degsdk.from_config({"name": "one_of", "params": {"ops": ops, "weights": [3, 1]}})
+    new = degsdk.from_config({"name": "one_of", "params": {"ops": ops, "probs": [3, 1]}})
+    assert old.to_config() == new.to_config() and old.to_config()["params"]["probs"] == [3, 1]
+    assert torch.equal(old(tiny, seed=1).lr, new(tiny, seed=1).lr)
+    with pytest.raises(degsdk.ConfigError, match="not also its old spelling"):
+        degsdk.create("one_of", ops=ops, probs=[1, 1], weights=[1, 1])

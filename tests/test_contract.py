@@ -30,7 +30,7 @@ PARAMS: dict[str, dict[str, Any]] = {
                            {"name": "jpeg", "params": {"quality": [40, 90]}}]},
     "one_of": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
                        {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}],
-               "weights": [1, 2]},
+               "probs": [1, 2]},
     "random_apply": {"op": {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}, "p": 0.5},
     "shuffle": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
                         {"name": "gaussian_noise", "params": {"sigma": [1, 10]}},

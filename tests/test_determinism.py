@@ -21,7 +21,7 @@ PIPELINE: dict[str, Any] = {
             {"name": "random_apply", "params": {
                 "p": 0.6, "op": {"name": "gaussian_noise", "params": {"sigma": [1, 15]}}}},
             {"name": "resize", "params": {"factor": 0.5, "mode": "area"}},
-            {"name": "one_of", "params": {"weights": [1, 2], "ops": [
+            {"name": "one_of", "params": {"probs": [1, 2], "ops": [
                 {"name": "gaussian_blur", "params": {"sigma": 0.7, "kernel_size": 5}},
                 {"name": "jpeg", "params": {"quality": [50, 90]}},
             ]}},

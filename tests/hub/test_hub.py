@@ -60,6 +60,33 @@ def test_download_cache_and_offline(published: FakeHub, tmp_path: Path,
         degsdk.load("hf://org/never-downloaded")
 
 
+def test_a_plugin_registers_a_name_for_hub_weights(published: FakeHub,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large weights stay on the Hub: the plugin registers ``hf://org/repo@<commit>`` under a
+    short name, and the real huggingface_hub client fetches it once, then serves it from its
+    cache offline."""
+
+    class BigWeights:
+        @degsdk.hookimpl
+        def degsdk_register_weights(self, register: Any) -> None:
+            register("toy/big", f"hf://org/toy-sr@{COMMIT2}/sub")
+
+    degsdk.register_plugin(BigWeights(), name="big-weights")
+    assert degsdk.list_weights()["toy/big"] == f"hf://org/toy-sr@{COMMIT2}/sub"
+    model = degsdk.create_sr_model("toy_sr", weights="toy/big")
+    info = model.weights_info
+    assert info.source == "hub" and info.revision == COMMIT2 and info.ref == "toy/big"
+    assert any(m == "GET" and p.endswith(f"/resolve/{COMMIT2}/sub/model.safetensors")
+               for m, p in published.requests)
+    ref = randomize(ToySR(channels=4), seed=2)
+    x = torch.rand(1, 3, 8, 8)
+    assert torch.equal(model(x), ref(x))
+    n = _gets(published)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert torch.equal(degsdk.load("toy/big")(x), ref(x))  # from the cache, no request
+    assert _gets(published) == n
+
+
 def test_pinned_commit_and_subfolder(published: FakeHub) -> None:
     m2 = degsdk.load(f"hf://org/toy-sr@{COMMIT2}/sub")
     assert m2.weights_info.revision == COMMIT2

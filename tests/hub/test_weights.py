@@ -86,8 +86,8 @@ def test_create_with_weights_and_config_round_trip(blur_dir: Path) -> None:
     with pytest.raises(degsdk.ConfigError, match="hold degrader 'toy_learned_blur', not "
                                                  "'toy_alias'"):
         degsdk.create("toy_alias", weights=str(blur_dir))
-    # one_of keeps `weights` as branch probabilities (not a ref)
-    assert degsdk.create("one_of", ops=[{"name": "jpeg"}], weights=[1.0]).weights == [1.0]
+    # one_of's branch probabilities are `probs`; `weights` is always a weights ref
+    assert degsdk.create("one_of", ops=[{"name": "jpeg"}], probs=[1.0]).probs == [1.0]
 
 
 def test_strict_loading_names_tensors(toys: None, tmp_path: Path) -> None:
