@@ -123,3 +123,13 @@ def test_seeds_differ_and_streams_are_stable() -> None:
     assert len(kids) == 3 and all(len(k) == 2 for k in kids)
     with pytest.raises(degsdk.InputError, match="non-negative"):
         derive_seed(-1, 0)
+
+
+def test_old_spellings_warn_and_still_work() -> None:
+    deg = degsdk.create("gaussian_blur")
+    assert deg.registered_name == "gaussian_blur"
+    with pytest.warns(DeprecationWarning, match="registered_name"):
+        assert deg.config_name == "gaussian_blur"
+    with pytest.warns(DeprecationWarning, match="registered_name"):
+        deg.config_name = "other"
+    assert deg.registered_name == "other"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -63,7 +64,8 @@ class PretrainedMixin:
             return dict(cfg.model_dump(mode="json"))
         return dict(self.__dict__.get("_pretrained_args", {}))
 
-    def model_config(self, provenance: dict[str, Any] | None = None) -> ModelConfig:
+    def pretrained_config(self, provenance: dict[str, Any] | None = None) -> ModelConfig:
+        """The ``config.json`` contents: kind, registered name, architecture, options."""
         from .._interfaces import Degrader, Extractor, SRModel
 
         kind = ("degrader" if isinstance(self, Degrader) else "extractor"
@@ -82,10 +84,17 @@ class PretrainedMixin:
             options={k: v for k, v in params.items() if k in runtime},
             provenance=dict(provenance or {}))
 
+    def model_config(self, provenance: dict[str, Any] | None = None) -> ModelConfig:
+        """Deprecated spelling of :meth:`pretrained_config` (it read like pydantic's
+        ``model_config`` attribute)."""
+        warnings.warn("PretrainedMixin.model_config() is now pretrained_config()",
+                      DeprecationWarning, stacklevel=2)
+        return self.pretrained_config(provenance)
+
     def save_pretrained(self, folder: str | Path, provenance: dict[str, Any] | None = None,
                         repo_id: str | None = None) -> Path:
         """Write ``config.json``, ``model.safetensors`` and a model card into ``folder``."""
-        cfg = self.model_config(provenance)
+        cfg = self.pretrained_config(provenance)
         return write_folder(Path(folder), cfg, self.state_dict(),  # type: ignore[attr-defined]
                             model_card(cfg, repo_id))
 

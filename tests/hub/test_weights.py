@@ -238,3 +238,9 @@ def test_push_to_hub_uploads_a_complete_folder(toys: None) -> None:
     assert seen["files"] == ["README.md", "config.json", "model.safetensors"]
     assert 'degsdk.load("hf://me/toy-sr")' in str(seen["card"]) and "license: mit" in str(
         seen["card"])
+
+
+def test_model_config_old_spelling_warns(toys: None) -> None:
+    blur = ToyLearnedBlur()
+    with pytest.warns(DeprecationWarning, match="pretrained_config"):
+        assert blur.model_config() == blur.pretrained_config()

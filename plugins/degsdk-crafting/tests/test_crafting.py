@@ -72,7 +72,7 @@ def test_default_space_is_the_papers_75_bins() -> None:
 
 def test_sampling_respects_bounds_and_weights() -> None:
     dist = BinnedDistribution(space=_small_space().model_dump())
-    dist.set_weights([0.5, 0.0, 0.3, 0.2])
+    dist.set_bin_probs([0.5, 0.0, 0.3, 0.2])
     x = torch.rand(1, 3, 8, 8, generator=torch.Generator().manual_seed(0))
     gens = degsdk.make_generators(0, range(2000))
     params = dist.sample(x.expand(2000, -1, -1, -1), gens)
@@ -88,8 +88,8 @@ def test_sampling_respects_bounds_and_weights() -> None:
     # the drawn values reach the pipeline: noise σ equals the drawn value
     assert params[0]["ops"]["ops"][2]["sigma"] == pytest.approx(params[0]["values"]
                                                                 ["noise_sigma"])
-    with pytest.raises(degsdk.ConfigError, match="3 weights for 4 bins"):
-        dist.set_weights([1, 2, 3])
+    with pytest.raises(degsdk.ConfigError, match="3 probabilities for 4 bins"):
+        dist.set_bin_probs([1, 2, 3])
 
 
 def test_keeps_the_contract() -> None:
@@ -129,7 +129,7 @@ def test_crafting_recovers_the_bin_that_made_the_references(clean_images: torch.
                                                              tmp_path: Path) -> None:
     space = _small_space()
     truth = BinnedDistribution(space=space.model_dump())
-    truth.set_weights([0, 0, 1, 0])  # blur 2–4, noise 0–20
+    truth.set_bin_probs([0, 0, 1, 0])  # blur 2–4, noise 0–20
     refs = truth(clean_images[12:], seed=9, indices=list(range(12))).lr
     result = craft(space, clean_images[:12], refs, degsdk.create_extractor("degradation_stats"),
                    "degradation_stats", alpha=25, cache=tmp_path, progress=False)
@@ -143,11 +143,11 @@ def test_crafting_recovers_the_bin_that_made_the_references(clean_images: torch.
 
 def test_save_load_round_trip(tmp_path: Path) -> None:
     dist = BinnedDistribution(space=_small_space().model_dump())
-    dist.set_weights([0.1, 0.2, 0.3, 0.4])
+    dist.set_bin_probs([0.1, 0.2, 0.3, 0.4])
     dist.save_pretrained(tmp_path / "d")
     loaded = degsdk.load(str(tmp_path / "d"))
     assert isinstance(loaded, BinnedDistribution)
-    torch.testing.assert_close(loaded.bin_weights, dist.bin_weights, rtol=0, atol=0)
+    torch.testing.assert_close(loaded.bin_probs, dist.bin_probs, rtol=0, atol=0)
     assert loaded.bin_ranges == dist.bin_ranges and loaded.scale == 2.0
     x = textured(2, 32, seed=3)
     assert torch.equal(loaded(x, seed=0).lr, dist(x, seed=0).lr)
@@ -172,7 +172,7 @@ def test_craft_command_end_to_end(clean_images: torch.Tensor, tmp_path: Path,
     truth = degsdk.create("binned")
     w = torch.zeros(75)
     w[0] = 1
-    truth.set_weights(w)
+    truth.set_bin_probs(w)
     refs = truth(clean_images[6:12], seed=0, indices=list(range(6))).lr
     for i in range(6):
         degsdk.write_image(tmp_path / "ref" / f"{i}.png", refs[i])
@@ -185,8 +185,16 @@ def test_craft_command_end_to_end(clean_images: torch.Tensor, tmp_path: Path,
     assert len(info["weights"]) == 75 and abs(sum(info["weights"]) - 1) < 1e-9
     assert (out / "weights.png").is_file() and "| rank |" in (out / "top_bins.md").read_text()
     dist = degsdk.load(str(out))
-    torch.testing.assert_close(dist.bin_weights, torch.tensor(info["weights"],
+    torch.testing.assert_close(dist.bin_probs, torch.tensor(info["weights"],
                                                               dtype=torch.float64))
     assert main(["craft", "--ref", str(tmp_path / "nothing"), "--clean",
                  str(tmp_path / "clean"), "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_old_bin_weight_spellings_warn() -> None:
+    dist = BinnedDistribution(space=_small_space().model_dump())
+    with pytest.warns(DeprecationWarning, match="set_bin_probs"):
+        dist.set_weights([1, 1, 1, 1])
+    with pytest.warns(DeprecationWarning, match="bin_probs"):
+        assert float(dist.bin_weights.sum()) == pytest.approx(1.0)

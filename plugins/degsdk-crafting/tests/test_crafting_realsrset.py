@@ -18,7 +18,7 @@ import json, torch, degsdk
 d = degsdk.load("crafting/realsrset")
 x = torch.rand(2, 3, 64, 48, generator=torch.Generator().manual_seed(0))
 print(json.dumps({"folder": str(d.weights_info.folder), "shape": list(d(x, seed=0).lr.shape),
-                  "sum": float(d.bin_weights.sum())}))
+                  "sum": float(d.bin_probs.sum())}))
 """
 
 
@@ -36,7 +36,7 @@ def test_registered_and_loads_offline_from_the_package() -> None:
 def test_distribution_card_and_heatmap() -> None:
     dist = degsdk.load("crafting/realsrset")
     assert isinstance(dist, BinnedDistribution) and dist.scale == 4.0
-    w = dist.bin_weights
+    w = dist.bin_probs
     assert w.shape == (75,) and float(w.min()) >= 0
     assert float(w.max()) < 1  # a spread, not a single bin (α = 25 on varied references)
     folder = dist.weights_info.folder

@@ -66,7 +66,7 @@ def craft_folders(options: CraftOptions | None = None, /,
                    default_cache() if o.cache is None else o.cache, o.progress,
                    standardize=not o.raw_features)
     dist = BinnedDistribution(space=grid.model_dump())
-    dist.set_weights(result.weights)
+    dist.set_bin_probs(result.weights)
     top = result.top_bins(1)[0]
     dist.save_pretrained(o.out, provenance={
         "trainer": "degsdk-crafting", "references": Path(o.ref).resolve().name,

@@ -104,7 +104,7 @@ def bin_features(space: DegradationSpace, crops: Tensor, extractor: Extractor,
             continue
         one_hot = torch.zeros(n, dtype=torch.float64)
         one_hot[b] = 1
-        dist.set_weights(one_hot)
+        dist.set_bin_probs(one_hot)
         t0 = time.perf_counter()
         with torch.no_grad():
             lr = dist(crops, seed=derive_seed(seed, b), indices=list(range(len(crops)))).lr

@@ -1,9 +1,10 @@
 """``binned``: a crafted degradation distribution as a Degrader (paper §3.3–3.4). Each sample
-draws a bin with probability ``bin_weights[i]``, then every axis value uniformly inside that
+draws a bin with probability ``bin_probs[i]``, then every axis value uniformly inside that
 bin, then runs the pipeline template with those values."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,7 +48,8 @@ class BinnedDistribution(Degrader, PretrainedMixin):
 
     @property
     def bin_weights(self) -> Tensor:
-        """N_bins sampling probabilities (float64, summing to 1)."""
+        """Deprecated spelling of the ``bin_probs`` buffer."""
+        warnings.warn("binned: bin_weights is now bin_probs", DeprecationWarning, stacklevel=2)
         return self.bin_probs
 
     @property
@@ -55,14 +57,23 @@ class BinnedDistribution(Degrader, PretrainedMixin):
         """For every bin, axis name → (low, high)."""
         return self.space.bin_ranges()
 
-    def set_weights(self, weights: Sequence[float] | Tensor) -> None:
-        """Replace the bin weights (non-negative, not all zero; normalised to sum 1)."""
-        w = torch.as_tensor(weights, dtype=torch.float64).flatten()
+    def set_bin_probs(self, probs: Sequence[float] | Tensor) -> None:
+        """Replace the bin sampling probabilities ``bin_probs`` (N_bins values, non-negative,
+        not all zero; normalised to sum 1), e.g. eq. 4's crafted bin weights."""
+        w = torch.as_tensor(probs, dtype=torch.float64).flatten()
         if w.numel() != self.space.num_bins:
-            raise ConfigError(f"binned: {w.numel()} weights for {self.space.num_bins} bins")
+            raise ConfigError(f"binned: {w.numel()} probabilities for {self.space.num_bins} "
+                              "bins")
         if bool((w < 0).any()) or not bool(torch.isfinite(w).all()) or float(w.sum()) <= 0:
-            raise ConfigError("binned: weights must be finite, non-negative and not all zero")
+            raise ConfigError("binned: probabilities must be finite, non-negative and not all "
+                              "zero")
         self.bin_probs.copy_(w / w.sum())
+
+    def set_weights(self, weights: Sequence[float] | Tensor) -> None:
+        """Deprecated spelling of :meth:`set_bin_probs`."""
+        warnings.warn("binned: set_weights is now set_bin_probs", DeprecationWarning,
+                      stacklevel=2)
+        self.set_bin_probs(weights)
 
     def _draw(self, g: torch.Generator) -> tuple[int, dict[str, float]]:
         b = choice(g, self.bin_probs.tolist())

@@ -82,23 +82,33 @@ class DeFlow(Degrader, PretrainedMixin):
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         self.cfg: DeFlowConfig = self.config  # type: ignore[assignment]
-        self.reset_parameters(torch.Generator().manual_seed(0))
-        self.eval()
-
-    def reset_parameters(self, generator: torch.Generator) -> None:
-        """(Re)build every layer, drawing initial weights from ``generator`` only."""
-        c = self.cfg
-        upsample = max(0, (c.cond_down // 2).bit_length() - 1)
-        self.encoder = RRDBEncoder(3, c.nf, c.blocks, c.gc, upsample=upsample,
-                                   generator=generator)
-        self.flow = ConditionalFlow(3, c.levels, c.flow_steps, self.encoder.out_channels, c.hidden,
-                                    c.eps, generator=generator)
-        m = self.size_multiple
-        self.shifts = nn.ModuleList(LatentShift(ch, c.shift_init)
-                                    for ch, _, _ in self.flow.latent_shapes(m, m))
+        self.encoder, self.flow, self.shifts = self._layers(torch.Generator().manual_seed(0))
         # channel statistics (row 0: clean, row 1: degraded), used when ``normalize``
         self.register_buffer("domain_mean", torch.zeros(2, 3))
         self.register_buffer("domain_std", torch.ones(2, 3))
+        self.eval()
+
+    def _layers(self, generator: torch.Generator
+                ) -> tuple[RRDBEncoder, ConditionalFlow, nn.ModuleList]:
+        """New encoder, flow and latent shifts, initial weights drawn from ``generator``."""
+        c = self.cfg
+        upsample = max(0, (c.cond_down // 2).bit_length() - 1)
+        encoder = RRDBEncoder(3, c.nf, c.blocks, c.gc, upsample=upsample, generator=generator)
+        flow = ConditionalFlow(3, c.levels, c.flow_steps, encoder.out_channels, c.hidden, c.eps,
+                               generator=generator)
+        m = self.size_multiple
+        shifts = nn.ModuleList(LatentShift(ch, c.shift_init)
+                               for ch, _, _ in flow.latent_shapes(m, m))
+        return encoder, flow, shifts
+
+    def reset_parameters(self, generator: torch.Generator) -> None:
+        """Re-initialise every parameter from ``generator`` only (never the global RNG), in
+        place, and reset the domain statistics."""
+        for mine, fresh in zip((self.encoder, self.flow, self.shifts), self._layers(generator),
+                               strict=True):
+            mine.load_state_dict(fresh.state_dict())
+        self.domain_mean.zero_()
+        self.domain_std.fill_(1.0)
 
     @property
     def scale(self) -> float:
