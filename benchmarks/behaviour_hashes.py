@@ -57,15 +57,16 @@ PARAMS: dict[str, dict[str, Any]] = {
 
 # Entries that changed on purpose since the record (each named in docs/benchmarks.md): what
 # may differ, and why. Everything else must be byte-identical.
-CHANGED_ON_PURPOSE: dict[str, tuple[str, str]] = {
+CHANGED_ON_PURPOSE: dict[str, tuple[str, str, dict[str, Any]]] = {
     "degraders/bsrgan": ("params_sha256", "version 2 (the default) records the op order by "
-                         "name; the draws and the LR are version 1's"),
+                         "name; the draws and the LR are version 1's", {"version": "1"}),
     "degraders/bsrgan_plus": ("params_sha256", "version 2 (the default) records the op order "
-                              "by name; the draws and the LR are version 1's"),
-    "degraders/deflow": ("lr_sha256", "version 2 (the default) runs the batch as one batch: "
-                         "within its batch_tolerance 1e-5 of version 1, which gives the "
-                         "recorded bytes; the 8-bit recipe outputs are unchanged"),
+                              "by name; the draws and the LR are version 1's", {"version": "1"}),
+    "degraders/deflow": ("lr_sha256", "version 2 (the default) runs the batch as one batch, "
+                         "within its batch_tolerance 1e-5 of version 1; the 8-bit recipe "
+                         "outputs are unchanged", {"version": "1"}),
 }
+"""entry → (the one field that may differ, why, the parameters that give the recorded bytes)."""
 
 
 def _sha(data: bytes) -> str:
@@ -78,11 +79,12 @@ def _inputs() -> torch.Tensor:
     return torch.cat(crops)
 
 
-def degrader_hashes() -> dict[str, Any]:
+def degrader_hashes(names: list[str] | None = None,
+                    extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     hr = _inputs()
     out: dict[str, Any] = {}
-    for name in sorted(degsdk.list_degraders()):
-        params = PARAMS.get(name, {})
+    for name in sorted(degsdk.list_degraders()) if names is None else names:
+        params = {**PARAMS.get(name, {}), **(extra or {}).get(name, {})}
         try:
             deg = degsdk.create(name, **params)
         except degsdk.DegsdkError as exc:  # e.g. a plugin's weights are not installed
@@ -136,10 +138,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             entry = f"{section}/{key}"
             if entry in CHANGED_ON_PURPOSE and a is not None and b is not None:
-                field, why = CHANGED_ON_PURPOSE[entry]
-                if {k: v for k, v in a.items() if k != field} == {
+                field, why, old_params = CHANGED_ON_PURPOSE[entry]
+                name = key
+                before_again = degrader_hashes([name], {name: old_params})[name]
+                if before_again == a and {k: v for k, v in a.items() if k != field} == {
                         k: v for k, v in b.items() if k != field}:
-                    intended.append(f"{entry}: {field} changed on purpose: {why}")
+                    intended.append(f"{entry}: {field} changed on purpose: {why}; with "
+                                    f"{old_params} it gives the recorded bytes")
                     continue
             what = "added" if a is None else "removed" if b is None else "differs"
             diffs.append(f"{entry}: {what}")

@@ -59,4 +59,4 @@ def test_plugin_example_installs_and_runs_as_written(tmp_path: Path) -> None:
     lr = degsdk.read_image(tmp_path / "vignetted" / "lr" / "p.png")
     hr = degsdk.read_image(tmp_path / "vignetted" / "hr" / "p.png")
     assert lr.shape == hr.shape and lr[:, 0, 0].max() < hr[:, 0, 0].max()
-    assert re.search(r"2 passed", outputs[3])
+    assert re.search(r"3 passed", outputs[3])

@@ -1,0 +1,87 @@
+"""The docs drift that a test can catch: plugin tables against the plugins' folders, entry points
+and registered components; the hook tables against the hook specs; file links and cited paths
+against the repository."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from degsdk._hookspecs import HOOK_KINDS
+from degsdk._plugins import get_registry
+from tests.conftest import REPO
+
+PLUGIN_DIRS = sorted(p.name for p in (REPO / "plugins").glob("degsdk-*") if p.is_dir())
+DOCS = sorted([*(REPO / "docs").rglob("*.md"), REPO / "README.md", REPO / "plugins" / "README.md",
+               *(REPO / "plugins").glob("degsdk-*/README.md"), REPO / "recipes" / "README.md",
+               REPO / "benchmarks" / "README.md"])
+KIND_WORDS = {"degrader": "degrader", "extractor": "extractor", "SR model": "sr_model",
+              "trainer": "trainer", "weights": "weights", "command": "command"}
+
+
+def _entry_point(plugin: str) -> tuple[str, str]:
+    meta = tomllib.loads((REPO / "plugins" / plugin / "pyproject.toml").read_text())
+    (name, target), = meta["project"]["entry-points"]["degsdk"].items()
+    return name, target
+
+
+def _plugins_table() -> dict[str, tuple[str, str]]:
+    text = (REPO / "plugins" / "README.md").read_text()
+    rows = re.findall(r"^\| \[`(degsdk-[\w-]+)`\]\([^)]*\) \| `(\w+)` \| (.+) \|$", text, re.M)
+    return {dist: (ep, registers) for dist, ep, registers in rows}
+
+
+def test_plugins_readme_table_matches_the_plugins() -> None:
+    table = _plugins_table()
+    assert sorted(table) == PLUGIN_DIRS
+    reg = get_registry()
+    for dist, (ep, registers) in table.items():
+        assert _entry_point(dist)[0] == ep, dist
+        listed: dict[str, set[str]] = {}
+        for word, name in re.findall(r"(degrader|extractor|SR model|trainer|weights|command) "
+                                     r"`([^`]+)`", registers):
+            listed.setdefault(KIND_WORDS[word], set()).add(name)
+        if ep not in reg.plugins:
+            pytest.skip(f"{dist} is not installed here")
+        actual = {k: set(v) for k, v in reg.plugins[ep].components.items() if v}
+        assert listed == actual, dist
+
+
+def test_main_readme_lists_every_plugin() -> None:
+    text = (REPO / "README.md").read_text()
+    listed = set(re.findall(r"^\| \[(degsdk-[\w-]+)\]\(plugins/", text, re.M))
+    assert sorted(listed) == PLUGIN_DIRS
+
+
+def test_hook_tables_and_counts_match_the_hook_specs() -> None:
+    plugins_md = (REPO / "docs" / "plugins.md").read_text()
+    documented = set(re.findall(r"^\| `(degsdk_register_\w+)\(register\)`", plugins_md, re.M))
+    assert documented == set(HOOK_KINDS)
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+             8: "eight"}
+    arch = (REPO / "docs" / "architecture.md").read_text()
+    counts = re.findall(r"the (\w+) `degsdk_register_\*` hooks", arch)
+    assert counts and all(c == words[len(HOOK_KINDS)] for c in counts)
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+CITED = re.compile(r"`((?:docs|degsdk|plugins|recipes|benchmarks|tests|samples|research)/"
+                   r"[\w./-]+\.(?:md|py|yaml|json|sh|toml|png))`")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(REPO)))
+def test_links_and_cited_files_exist(doc: Path) -> None:
+    text = doc.read_text()
+    missing = []
+    for target in LINK.findall(text):
+        if re.match(r"^[a-z]+:", target):
+            continue  # a URL
+        if not (doc.parent / target).exists():
+            missing.append(target)
+    for path in CITED.findall(text):
+        if not ((REPO / path).exists() or (doc.parent / path).exists()):
+            missing.append(path)
+    assert missing == []
