@@ -67,6 +67,17 @@ def test_hook_tables_and_counts_match_the_hook_specs() -> None:
     assert counts and all(c == words[len(HOOK_KINDS)] for c in counts)
 
 
+def test_architecture_layer_diagram_is_the_enforced_contract() -> None:
+    """docs/architecture.md's diagram lists the layers of the import-linter contract in
+    pyproject.toml, in order (the test that enforces the contract is test_architecture.py)."""
+    contract = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = contract["contracts"][0]["layers"]
+    arch = (REPO / "docs" / "architecture.md").read_text()
+    diagram = arch.split("## Layers", 1)[1].split("```", 2)[1].strip().splitlines()
+    drawn = [re.split(r"\s{2,}", line.strip())[0] for line in diagram]
+    assert [d for d in drawn if not d.startswith("plugins/")] == layers
+
+
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 CITED = re.compile(r"`((?:docs|degsdk|plugins|recipes|benchmarks|tests|samples|research)/"
                    r"[\w./-]+\.(?:md|py|yaml|json|sh|toml|png))`")
