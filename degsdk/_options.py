@@ -78,7 +78,7 @@ def add_options(parser: argparse.ArgumentParser, model: type[Options]) -> None:
             if default:
                 parser.add_argument("--no-" + name.replace("_", "-"), dest=name,
                                     action="store_false", default=argparse.SUPPRESS,
-                                    help=f"{help_text} (on by default: this switches it off)")
+                                    help=f"turn off: {help_text}")
             else:
                 parser.add_argument(flag, dest=name, action="store_true",
                                     default=argparse.SUPPRESS, help=help_text)
