@@ -28,7 +28,7 @@ sample one 160² image.
     saw them); clean = the 10 Kodak photos bicubic-downscaled ×2 (never seen either). White noise
     is tuned on the 16 training RealSRSet images against the training clean images.
 
-Metrics, generated set vs reference set: HF-KL (``degsdk.metrics._hf_kl``) and the Fréchet
+Metrics, generated set vs reference set: HF-KL (``degsdk.metrics.hf_kl``) and the Fréchet
 distance of ``degradation_stats`` features of all 32² patches. Lower is better.
 """
 
