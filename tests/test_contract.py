@@ -65,6 +65,13 @@ def test_builtin_sr_model_keeps_the_contract(name: str) -> None:
     check_sr_model(degsdk.create_sr_model(name))
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("name", ["sequential", "realesrgan", "camera", "gaussian_noise"])
+def test_builtin_degrader_keeps_the_contract_on_cuda(name: str) -> None:
+    deg = degsdk.create(name, **PARAMS.get(name, {}))
+    check_degrader(deg, example_images(3, deg.scale, size=SIZES.get(name, 64)).cuda())
+
+
 def test_every_builtin_kind_is_covered() -> None:
     assert len(_builtin("degrader")) >= 18 and _builtin("extractor") and _builtin("sr_model")
 
