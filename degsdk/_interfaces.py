@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+import numpy as np
 import pydantic
 import torch
 from torch import Tensor, nn
@@ -64,7 +65,7 @@ def check_images(x: object, name: str = "images", *, check_range: bool = True) -
     if check_range:
         lo, hi = float(x.min()), float(x.max())
         if not (lo >= 0.0 and hi <= 1.0):  # also catches NaN
-            hint = " (values look like 0-255: divide by 255)" if hi > 1.0 and hi <= 255 else ""
+            hint = " (values look like 0-255: divide by 255)" if 2.0 < hi <= 255 else ""
             raise InputError(f"{name}: expected values in [0, 1], got min {lo:g}, max {hi:g}"
                              f"{hint}")
     return x
@@ -113,25 +114,51 @@ def validate_config(owner: str, model: type[M], params: dict[str, Any]) -> M:
         raise ConfigError(_format_validation_error(owner, err)) from None
 
 
+def _non_json(value: Any, where: str = "") -> str:
+    """What in ``value`` is not a JSON value ("" when all is), e.g. "a Tensor at 'sigma'"."""
+    if value is None or isinstance(value, bool | int | str):
+        return ""
+    if isinstance(value, float):
+        return "" if math.isfinite(value) else f"{value} at {where or 'top level'!r}"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return f"a non-string key {k!r}"
+            bad = _non_json(v, f"{where}.{k}" if where else k)
+            if bad:
+                return bad
+        return ""
+    if isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            bad = _non_json(v, f"{where}[{i}]")
+            if bad:
+                return bad
+        return ""
+    return f"a {type(value).__name__} at {where or 'top level'!r}"
+
+
 def _checked(kind: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a subclass's ``sample``/``apply`` so outside calls validate their input."""
 
     @functools.wraps(fn)
     def wrapper(self: Degrader, hr: Tensor, arg: Any) -> Any:
-        if _VALIDATED.get():
-            return fn(self, hr, arg)
-        self.check_input(hr)
-        if len(arg) != hr.shape[0]:
-            what = "generators" if kind == "sample" else "params"
-            raise InputError(f"{self.describe()}.{kind}: got {len(arg)} {what} for a batch of "
-                             f"{hr.shape[0]} images (one per sample expected)")
-        token = _VALIDATED.set(True)
-        try:
+        if _VALIDATED.get():  # nested in a validated call: check only what this method made
             out = fn(self, hr, arg)
-        finally:
-            _VALIDATED.reset(token)
+        else:
+            self.check_input(hr)
+            if len(arg) != hr.shape[0]:
+                what = "generators" if kind == "sample" else "params"
+                raise InputError(f"{self.describe()}.{kind}: got {len(arg)} {what} for a batch "
+                                 f"of {hr.shape[0]} images (one per sample expected)")
+            token = _VALIDATED.set(True)
+            try:
+                out = fn(self, hr, arg)
+            finally:
+                _VALIDATED.reset(token)
         if kind == "apply":
             self._check_output(hr, out)
+        else:
+            self._check_params(out, hr.shape[0])
         return out
 
     wrapper.__degsdk_checked__ = True  # type: ignore[attr-defined]
@@ -226,11 +253,18 @@ class Degrader(nn.Module, ABC):
         """
         self.check_input(hr)
         n = hr.shape[0]
+        if indices is not None and any(isinstance(i, bool) or not isinstance(i, int | np.integer)
+                                       or i < 0 for i in indices):
+            raise InputError(f"{self.describe()}: indices must be non-negative integers, got "
+                             f"{list(indices)!r}")
         idx = list(range(n)) if indices is None else [int(i) for i in indices]
         if len(idx) != n:
             raise InputError(f"{self.describe()}: got {len(idx)} indices for a batch of {n}")
         if seed is None:
             seed = int.from_bytes(os.urandom(8), "little") >> 1
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise InputError(f"{self.describe()}: seed must be a non-negative integer, got "
+                             f"{seed!r}")
         generators = make_generators(int(seed), idx)
         token = _VALIDATED.set(True)
         try:
@@ -238,6 +272,7 @@ class Degrader(nn.Module, ABC):
         finally:
             _VALIDATED.reset(token)
         self._check_output(hr, lr)
+        self._check_params(params, n)
         return DegradeResult(lr=lr, params=params, seed=int(seed), indices=idx)
 
     # -- sizes and validation -----------------------------------------------------------
@@ -269,6 +304,25 @@ class Degrader(nn.Module, ABC):
             got = (tuple(lr.shape), lr.dtype) if isinstance(lr, Tensor) else type(lr).__name__
             raise InputError(f"{self.describe()}: produced {got}, expected float32 of shape "
                              f"{expected} (a bug in this degrader)")
+        lo, hi = float(lr.min()), float(lr.max())
+        if not (lo >= 0.0 and hi <= 1.0):  # also catches NaN
+            raise InputError(f"{self.describe()}: produced values outside [0, 1] (min {lo:g}, "
+                             f"max {hi:g}); clamp the output (a bug in this degrader)")
+
+    def _check_params(self, params: Any, n: int) -> None:
+        """``params`` must be a list of ``n`` dicts of JSON values (replayable, writable)."""
+        if not isinstance(params, list) or len(params) != n:
+            got = (f"{len(params)} items" if isinstance(params, list)
+                   else type(params).__name__)
+            raise InputError(f"{self.describe()}: sample produced {got}, expected a list of "
+                             f"{n} dicts, one per sample (a bug in this degrader)")
+        for i, p in enumerate(params):
+            bad = _non_json(p) if isinstance(p, dict) else f"a {type(p).__name__}, not a dict"
+            if bad:
+                raise InputError(f"{self.describe()}: params of sample {i} hold {bad}; params "
+                                 "must be JSON values (numbers, strings, bools, None, lists, "
+                                 "dicts) so they can be recorded and replayed (a bug in this "
+                                 "degrader)")
 
     # -- config -------------------------------------------------------------------------
     def config_params(self) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -133,3 +135,59 @@ def test_old_spellings_warn_and_still_work() -> None:
     with pytest.warns(DeprecationWarning, match="registered_name"):
         deg.config_name = "other"
     assert deg.registered_name == "other"
+
+
+class _Plugin(degsdk.Degrader):
+    """A plugin degrader whose methods return what the tests below set."""
+
+    name = "toy_plugin"
+    out: Any = None
+    params: Any = None
+
+    def sample(self, hr: torch.Tensor, generators: Any) -> Any:
+        return self.params if self.params is not None else [{} for _ in generators]
+
+    def apply(self, hr: torch.Tensor, params: Any) -> torch.Tensor:
+        return self.out(hr) if self.out is not None else hr
+
+
+@pytest.mark.parametrize(("out", "params", "message"), [
+    (lambda x: x * 2, None, r"toy_plugin: produced values outside \[0, 1\] \(min 0\.\d+, "
+                            r"max 1\.9\d+\); clamp the output \(a bug in this degrader\)"),
+    (lambda x: x - 1, None, r"produced values outside \[0, 1\] \(min -0\.9"),
+    (lambda x: x * float("nan"), None, "produced values outside"),
+    (None, [{}], "sample produced 1 items, expected a list of 2 dicts"),
+    (None, {"a": 1}, "sample produced dict, expected a list of 2 dicts"),
+    (None, [{"s": torch.tensor(1.0)}, {}], "params of sample 0 hold a Tensor at 's'"),
+    (None, [{"s": float("inf")}, {}], "params of sample 0 hold inf at 's'"),
+])
+def test_plugin_methods_are_validated(out: Any, params: Any, message: str) -> None:
+    """Issue 16 row 8: a plugin's bad output or params is a clear error naming it, from the
+    call and from direct calls of sample/apply."""
+    deg = _Plugin()
+    deg.out, deg.params = out, params
+    x = torch.rand(2, 3, 8, 8)
+    with pytest.raises(degsdk.InputError, match=message):
+        deg(x, seed=0)
+    with pytest.raises(degsdk.InputError, match=message):
+        if out is not None:
+            deg.apply(x, [{}, {}])
+        else:
+            deg.sample(x, degsdk.make_generators(0, [0, 1]))
+
+
+def test_no_0_255_hint_near_1_and_seeds_are_checked() -> None:
+    """Issue 16 rows 12 and 13."""
+    deg = degsdk.create("gaussian_blur")
+    x = torch.rand(1, 3, 8, 8)
+    with pytest.raises(degsdk.InputError) as exc:
+        deg(torch.full((1, 3, 8, 8), 1.0001), seed=0)
+    assert "255" not in str(exc.value)
+    with pytest.raises(degsdk.InputError, match="divide by 255"):
+        deg(x * 255, seed=0)
+    for bad in ("abc", 1.5, -1, True):
+        with pytest.raises(degsdk.InputError, match="seed must be a non-negative integer"):
+            deg(x, seed=bad)  # type: ignore[arg-type]
+    with pytest.raises(degsdk.InputError, match="indices must be non-negative integers"):
+        deg(x, seed=0, indices=[0.5])  # type: ignore[list-item]
+    assert deg(x, seed=np.int64(3)).seed == 3

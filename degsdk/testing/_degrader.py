@@ -137,6 +137,18 @@ def check_degrader(degrader: Degrader, hr: Tensor | None = None, *, seed: int = 
     was_training = deg.training
     deg.eval()
     try:
+        _check_calls(deg, hr, seed, idx, tol, check_config)
+        _check_bad_input(deg, hr, seed)
+    finally:
+        deg.train(was_training)
+
+
+def _check_calls(deg: Degrader, hr: Tensor, seed: int, idx: list[int], tol: float,
+                 check_config: bool) -> None:
+    """Every rule but bad input. degsdk's own validation of what a degrader returns (sizes,
+    range, params) raises ``InputError``; here it becomes a ``ContractError``."""
+    n = hr.shape[0]
+    try:
         with torch.no_grad():
             with no_global_rng(f"{deg.describe()}"):
                 res = deg(hr, seed=seed, indices=idx)
@@ -176,7 +188,5 @@ def check_degrader(degrader: Degrader, hr: Tensor | None = None, *, seed: int = 
                 if out.params != res.params or not torch.equal(out.lr, res.lr):
                     raise _fail(deg, "config round trip", "the rebuilt degrader gives other "
                                 "outputs for the same seed")
-
-        _check_bad_input(deg, hr, seed)
-    finally:
-        deg.train(was_training)
+    except DegsdkError as exc:
+        raise _fail(deg, "rejected by degsdk's validation", str(exc)) from exc
