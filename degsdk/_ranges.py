@@ -3,17 +3,35 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
 
-def _as_pair(v: Any) -> Any:
-    if isinstance(v, bool):
-        return v  # rejected by the tuple validator
-    if isinstance(v, int | float):
-        return (v, v)
-    return v
+def _pair(kind: type) -> BeforeValidator:
+    """A number → ``(v, v)``; a ``[low, high]`` pair as given. Anything else — a string, a bool,
+    a fraction for an int range, NaN or ±inf — is one plain error for the field."""
+    what = "an integer" if kind is int else "a number"
+
+    def check_one(x: Any) -> Any:
+        if isinstance(x, bool) or not isinstance(x, int | float):
+            raise ValueError(f"expected {what} or [low, high] of them")
+        if not math.isfinite(x):
+            raise ValueError("expected a finite number")
+        if kind is int and x != int(x):
+            raise ValueError("expected an integer or [low, high] of integers")
+        return int(x) if kind is int else float(x)
+
+    def convert(v: Any) -> Any:
+        if isinstance(v, list | tuple):
+            if len(v) != 2:
+                raise ValueError(f"expected {what} or [low, high] ({len(v)} values given)")
+            return (check_one(v[0]), check_one(v[1]))
+        x = check_one(v)
+        return (x, x)
+
+    return BeforeValidator(convert)
 
 
 def _ordered(v: tuple[Any, Any]) -> tuple[Any, Any]:
@@ -22,10 +40,10 @@ def _ordered(v: tuple[Any, Any]) -> tuple[Any, Any]:
     return v
 
 
-FloatRange = Annotated[tuple[float, float], BeforeValidator(_as_pair), AfterValidator(_ordered)]
+FloatRange = Annotated[tuple[float, float], _pair(float), AfterValidator(_ordered)]
 """A float or ``[low, high]``; sampled uniformly per sample."""
 
-IntRange = Annotated[tuple[int, int], BeforeValidator(_as_pair), AfterValidator(_ordered)]
+IntRange = Annotated[tuple[int, int], _pair(int), AfterValidator(_ordered)]
 """An int or ``[low, high]`` (inclusive); sampled uniformly per sample."""
 
 

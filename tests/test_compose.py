@@ -113,3 +113,20 @@ def test_one_of_old_weights_spelling_still_loads_with_a_warning(tiny: torch.Tens
     assert torch.equal(old(tiny, seed=1).lr, new(tiny, seed=1).lr)
     with pytest.raises(degsdk.ConfigError, match="not also its old spelling"):
         degsdk.create("one_of", ops=ops, probs=[1, 1], weights=[1, 1])
+
+
+@pytest.mark.parametrize(("name", "params", "message"), [
+    ("gaussian_blur", {"sigma": float("nan")}, r"sigma: expected a finite number \(got nan\)$"),
+    ("gaussian_noise", {"sigma": float("inf")}, r"sigma: expected a finite number \(got inf\)$"),
+    ("gaussian_blur", {"sigma": "abc"},
+     r"sigma: expected a number or \[low, high\] of them \(got 'abc'\)$"),
+    ("jpeg", {"quality": 50.5},
+     r"jpeg: invalid parameters:\n  quality: expected an integer or \[low, high\] of "
+     r"integers \(got 50.5\)$"),
+    ("gaussian_blur", {"sigma": [1, 2, 3]}, r"\(3 values given\)"),
+])
+def test_range_parameters_give_one_plain_error(name: str, params: dict, message: str) -> None:
+    """Issue 16 rows 10 and 14: NaN/inf and non-numbers are parameter errors naming the field,
+    once, in plain words."""
+    with pytest.raises(degsdk.ConfigError, match=message):
+        degsdk.create(name, **params)
