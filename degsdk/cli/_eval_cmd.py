@@ -55,7 +55,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = EvalSettings(
+    settings = EvalSettings.of(
         steps=args.steps, seed=args.seed, copies=args.copies, batch_size=args.batch_size,
         patch=args.patch, lr=args.lr, max_seconds=args.max_seconds,
         extractors=args.extractors or _DEFAULTS.extractors, feature_patch=args.feature_patch,

@@ -32,6 +32,7 @@ from torch import Tensor
 from .._components import create_extractor, create_sr_model
 from .._errors import ConfigError
 from .._interfaces import Degrader
+from .._options import Options
 from ..io import find_pairs, list_images, read_image
 from ..metrics import frechet_distance, hf_kl, psnr, ssim
 from ..seeding import Stream, derive_seed
@@ -40,10 +41,9 @@ from ._degrader_spec import DegraderEntry, parse_degrader_spec
 from ._patch_features import patch_features
 
 
-class EvalSettings(pydantic.BaseModel):
-    """Options of the protocol (``degsdk eval`` flags of the same names)."""
-
-    model_config = pydantic.ConfigDict(extra="forbid")
+class EvalSettings(Options):
+    """Options of the protocol (``degsdk eval`` flags of the same names); ``EvalSettings.of``
+    raises a ``ConfigError`` naming the bad flag."""
 
     steps: int = pydantic.Field(default=1000, ge=1, description="SR training steps")
     seed: int = pydantic.Field(default=0, ge=0)

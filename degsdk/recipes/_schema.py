@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
+import torch
 import yaml
 
 from .._errors import ConfigError
@@ -85,6 +86,37 @@ class Run(_Strict):
     backend: Literal["local", "ray"] = pydantic.Field(
         default="local", description="local processes, or Ray (pip install degsdk[ray])")
     address: str | None = pydantic.Field(default=None, description="Ray cluster address")
+
+    @pydantic.field_validator("device")
+    @classmethod
+    def _device_available(cls, v: str) -> str:
+        return check_device(v)
+
+
+def available_devices() -> list[str]:
+    """The torch devices this machine has: cpu, then cuda:0… and mps where present."""
+    out = ["cpu"]
+    if torch.cuda.is_available():
+        out += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        out.append("mps")
+    return out
+
+
+def check_device(name: str) -> str:
+    """``name`` if it is a torch device this machine has; else a ``ValueError`` listing those
+    it has."""
+    have = available_devices()
+    try:
+        dev = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise ValueError(f"{name!r} is not a torch device; this machine has "
+                         f"{', '.join(have)}") from None
+    full = f"{dev.type}:{dev.index or 0}" if dev.type == "cuda" else dev.type
+    if full not in have:
+        raise ValueError(f"device {name!r} is not available here; this machine has "
+                         f"{', '.join(have)}")
+    return name
 
 
 class RecipeSpec(_Strict):

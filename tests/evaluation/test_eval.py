@@ -178,3 +178,15 @@ def test_same_seed_same_report_and_nothing_written_on_error(data: Path, tmp_path
     assert main(["eval", "--degrader", "nope", "--train-hr", str(data / "train"), "--test",
                  str(data / "test"), "--out", str(tmp_path / "d")]) == 2
     assert not (tmp_path / "d").exists()
+
+
+def test_bad_settings_are_one_line_errors(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 row 11: --steps 0 names the flag instead of a pydantic traceback."""
+    for d in ("hr", "t/hr", "t/lr"):
+        (tmp_path / d).mkdir(parents=True)
+    assert main(["eval", "--degrader", "bicubic", "--train-hr", str(tmp_path / "hr"), "--test",
+                 str(tmp_path / "t"), "--out", str(tmp_path / "o"), "--steps", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--steps (steps): Input should be greater than or equal to 1" in err
+    assert "Traceback" not in err and not (tmp_path / "o").exists()

@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader
 import degsdk
 from degsdk.cli import main
 from degsdk.recipes import DegradedPairs, Recipe, collate_pairs, parse_recipe
+from degsdk.recipes._schema import available_devices
 from tests.conftest import REPO, SAMPLES
 
 
@@ -208,3 +209,21 @@ def test_ray_backend_is_byte_identical_to_local(hr_dir: Path, tmp_path: Path) ->
     summary = ray_run.run(progress=False)
     assert summary.samples == 12
     assert tree(tmp_path / "ray") == tree(tmp_path / "local")
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda", "mps", "cuda:7"])
+def test_unavailable_device_is_a_recipe_error_and_writes_nothing(
+        hr_dir: Path, tmp_path: Path, device: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 row 1: validated with the recipe, naming run.device and what this machine has;
+    no identity file is left to block the rerun; --dry-run refuses it too."""
+    if device != "gpu" and device.split(":")[0] in {d.split(":")[0] for d in
+                                                    available_devices()[1:]}:
+        pytest.skip(f"{device} exists here")
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "out", run={"device": device})))
+    for extra in ([], ["--dry-run"]):
+        assert main(["run", str(path), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "run.device" in err and "this machine has cpu" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+    assert available_devices()[0] == "cpu"
