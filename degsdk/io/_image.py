@@ -112,11 +112,44 @@ def _to_tensor(arr: np.ndarray, path: Path) -> Tensor:
     return x.contiguous()
 
 
+MAX_PIXELS_ENV = "DEGSDK_MAX_IMAGE_PIXELS"
+_PIL_DEFAULT_MAX = Image.MAX_IMAGE_PIXELS
+
+
+def max_image_pixels() -> int:
+    """The largest image (width × height) degsdk decodes: ``$DEGSDK_MAX_IMAGE_PIXELS`` if set,
+    else Pillow's decompression-bomb limit (2 × 89 478 485 pixels, about 179 megapixels).
+    A header that declares more is refused before any pixel is decoded."""
+    raw = os.environ.get(MAX_PIXELS_ENV)
+    if raw is None:
+        return 2 * int(_PIL_DEFAULT_MAX or 89_478_485)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImageReadError(f"{MAX_PIXELS_ENV}={raw!r}: expected a whole number of pixels") \
+            from None
+    return value
+
+
+def _apply_limit() -> None:
+    """Pillow refuses more than twice its ``MAX_IMAGE_PIXELS``: keep that at half of
+    :func:`max_image_pixels` (Pillow's own default unless ``$DEGSDK_MAX_IMAGE_PIXELS`` is set)."""
+    Image.MAX_IMAGE_PIXELS = max(1, max_image_pixels() // 2)
+
+
+def _check_pixels(p: Path, h: int, w: int) -> None:
+    limit = max_image_pixels()
+    if h * w > limit:
+        raise ImageReadError(f"{p}: its header declares {w}×{h} pixels ({h * w / 1e6:.0f} MP), "
+                             f"more than the limit of {limit / 1e6:.0f} MP (a decompression "
+                             f"bomb, or a very large photo: set {MAX_PIXELS_ENV} to allow it)")
+
+
 def read_image(path: str | os.PathLike[str]) -> Tensor:
     """Read an image file as a float32 RGB tensor 3×H×W in [0, 1].
 
-    Raises ``ImageReadError`` naming the file if it is missing, of an unsupported type, or
-    corrupt/truncated.
+    Raises ``ImageReadError`` naming the file if it is missing, of an unsupported type,
+    corrupt/truncated, or larger than :func:`max_image_pixels` (checked from the header first).
     """
     p = Path(path)
     if not p.is_file():
@@ -125,6 +158,8 @@ def read_image(path: str | os.PathLike[str]) -> Tensor:
     if ext not in READ_EXTENSIONS:
         raise ImageReadError(f"{p}: unsupported image type {ext or '(none)'}; expected one of "
                              f"{', '.join(READ_EXTENSIONS)}")
+    h, w = image_size(p)
+    _check_pixels(p, h, w)
     try:
         if ext in (".tif", ".tiff"):
             arr, orientation = _read_tiff(p)
@@ -158,13 +193,18 @@ def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
                 tag = page.tags.get("Orientation")
                 orientation = int(tag.value) if tag is not None else 1
         else:
+            _apply_limit()
             with Image.open(p) as im:
                 w, h = im.size
                 orientation = int(im.getexif().get(_EXIF_ORIENTATION, 1))
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(f"{p}: {exc} (set {MAX_PIXELS_ENV} to allow larger images)") \
+            from None
     except (OSError, ValueError, SyntaxError, UnidentifiedImageError,
             tifffile.TiffFileError) as exc:
         detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise ImageReadError(f"{p}: cannot read image header ({detail})") from None
+        raise ImageReadError(f"{p}: cannot decode the image header ({detail}); the file may "
+                             "be corrupt or truncated") from None
     return (w, h) if orientation in (5, 6, 7, 8) else (h, w)
 
 

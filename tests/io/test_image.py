@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from PIL import Image, ImageOps
 
 import degsdk
 from degsdk.io import image_size, read_image, write_image
+from tests.conftest import SAMPLES
 
 
 @pytest.fixture
@@ -152,3 +155,33 @@ def test_jpeg_and_webp_writes(tmp_path: Path, np_rng: np.random.Generator) -> No
     write_image(tmp_path / "a.jpg", x, quality=100)
     back = np.asarray(Image.open(tmp_path / "a.jpg")).astype(int)
     assert np.abs(back - arr).mean() < 3
+
+
+def _png_header_only(path: Path, w: int, h: int) -> Path:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0,
+                                                                        0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    return path
+
+
+def test_absurd_header_is_an_image_read_error_naming_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16 row 5: a PNG declaring 20000×20000 is refused from its header, naming the file
+    and the way to raise the limit; the limit is settable and unsetting it restores it."""
+    bomb = _png_header_only(tmp_path / "bomb.png", 20000, 20000)
+    for fn in (degsdk.read_image, degsdk.io.image_size):
+        with pytest.raises(degsdk.ImageReadError, match=r"bomb\.png: .*DEGSDK_MAX_IMAGE_PIXELS"):
+            fn(bomb)
+    photo = SAMPLES / "astronaut.png"
+    monkeypatch.setenv("DEGSDK_MAX_IMAGE_PIXELS", "1000")
+    with pytest.raises(degsdk.ImageReadError, match=r"astronaut\.png: .*DEGSDK_MAX_IMAGE_PIXELS"):
+        degsdk.read_image(photo)
+    monkeypatch.setenv("DEGSDK_MAX_IMAGE_PIXELS", "lots")
+    with pytest.raises(degsdk.ImageReadError, match="expected a whole number"):
+        degsdk.read_image(photo)
+    monkeypatch.delenv("DEGSDK_MAX_IMAGE_PIXELS")
+    assert degsdk.read_image(photo).shape == (3, 512, 512)
