@@ -283,7 +283,10 @@ class Degrader(nn.Module, ABC):
         for what, v in (("height", height), ("width", width)):
             o = v / self.scale
             r = round(o)
-            if r < 1 or not math.isclose(o, r, rel_tol=0, abs_tol=1e-6):
+            if o < 1:
+                raise InputError(f"{self.describe()}: input {what} {v} is smaller than the scale "
+                                 f"{self.scale:g}: the output would be empty")
+            if not math.isclose(o, r, rel_tol=0, abs_tol=1e-6):
                 raise InputError(
                     f"{self.describe()}: input {what} {v} is not divisible by scale "
                     f"{self.scale:g} (output would be {o:g} pixels, not a whole number); "

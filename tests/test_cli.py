@@ -4,6 +4,7 @@ plugins, train."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -276,3 +277,53 @@ def test_quickstart_samples_are_small_and_divisible() -> None:
     for f in files:
         h, w = degsdk.io.image_size(f)
         assert h % 8 == 0 and w % 8 == 0
+
+
+def test_degrade_refuses_a_non_empty_out_unless_overwrite(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    """Issue 16 row 2: a second run into the same --out must not leave a mixed dataset."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a", "b"):
+        degsdk.write_image(src / f"{name}.png", torch.rand(3, 16, 16))
+    out = tmp_path / "o"
+    assert main(["degrade", str(src), "--out", str(out), "--with", "gaussian_blur"]) == 0
+    assert main(["degrade", str(src / "a.png"), "--out", str(out), "--with", "jpeg"]) == 2
+    assert "is not empty" in capsys.readouterr().err
+    assert sorted(p.name for p in (out / "lr").iterdir()) == ["a.png", "b.png"]
+    assert main(["degrade", str(src / "a.png"), "--out", str(out), "--with", "jpeg",
+                 "--overwrite"]) == 0
+    assert sorted(p.name for p in (out / "lr").iterdir()) == ["a.png"]
+    assert list(json.loads((out / "params.json").read_text())["images"]) == ["a"]
+    assert [p.name for p in tmp_path.iterdir() if ".staging-" in p.name] == []
+
+
+def test_degrade_output_folder_errors_are_one_line(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 rows 6 and 9: an --out under a file, or a read-only folder, and an image smaller
+    than the scale with --mod-crop, are one-line errors naming the path."""
+    src = tmp_path / "in"
+    src.mkdir()
+    degsdk.write_image(src / "a.png", torch.rand(3, 16, 16))
+    (tmp_path / "file").write_text("x")
+    assert main(["degrade", str(src), "--out", str(tmp_path / "file" / "o"),
+                 "--with", "jpeg"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot create the output folder" in err and "Traceback" not in err
+    assert main(["degrade", str(src), "--out", str(tmp_path / "file"), "--with", "jpeg"]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    if os.geteuid() != 0:  # root ignores permissions
+        ro = tmp_path / "ro"
+        ro.mkdir(mode=0o555)
+        assert main(["degrade", str(src), "--out", str(ro / "o"), "--with", "jpeg"]) == 2
+        assert "cannot create the output folder" in capsys.readouterr().err
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    degsdk.write_image(tiny / "t.png", torch.rand(3, 1, 1))
+    assert main(["degrade", str(tiny), "--out", str(tmp_path / "t"), "--with", "bicubic",
+                 "--mod-crop"]) == 2
+    err = capsys.readouterr().err
+    assert "t.png: 1×1 pixels is smaller than the degrader's scale 4" in err
+    assert main(["degrade", str(tiny), "--out", str(tmp_path / "t"), "--with", "bicubic"]) == 2
+    assert "smaller than the scale 4" in capsys.readouterr().err

@@ -45,7 +45,14 @@ def add_parser(sub: Any) -> None:
                    "instead of failing")
     p.add_argument("--contact-sheet", action="store_true",
                    help="also write OUT/contact_sheet.png (HR beside LR)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace OUT's hr/, lr/, params.json and contact_sheet.png when OUT is "
+                   "not empty (default: refuse a non-empty OUT)")
     p.set_defaults(run=run)
+
+
+OUTPUTS = ("hr", "lr", "params.json", "contact_sheet.png")
+"""What ``degsdk degrade`` writes into OUT (and ``--overwrite`` replaces)."""
 
 
 def parse_sets(sets: list[str]) -> dict[str, Any]:
@@ -85,7 +92,13 @@ def _crop_size(deg: Degrader, h: int, w: int, mod_crop: bool, path: Path) -> tup
     if m is None or m < 1:
         raise ImageReadError(f"{path}: --mod-crop needs an integer scale, got {deg.scale:g}")
     ch, cw = h - h % m, w - w % m
-    deg.output_size(ch, cw)
+    if ch < m or cw < m:
+        raise ImageReadError(f"{path}: {h}×{w} pixels is smaller than the degrader's scale "
+                             f"{m}; --mod-crop would leave nothing (use a larger image)")
+    try:
+        deg.output_size(ch, cw)
+    except DegsdkError as exc:
+        raise ImageReadError(f"{path}: {exc}") from None
     return ch, cw
 
 
@@ -103,7 +116,12 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a folder")
-    with staged_folder(out) as staging:
+    if out.is_dir() and any(out.iterdir()) and not args.overwrite:
+        raise ConfigError(f"--out {out}: is not empty; choose an empty folder, or pass "
+                          "--overwrite to replace its hr/, lr/ and params.json (a mix of two "
+                          "runs would not be one dataset)")
+    replace = OUTPUTS if args.overwrite else ()
+    with staged_folder(out, replace=replace) as staging:
         record: dict[str, Any] = {"degrader": deg.to_config(), "seed": args.seed, "images": {}}
         sheet_rows = []
         for index, (f, (h, w)) in enumerate(

@@ -6,10 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from .._errors import ImageWriteError
 
 
 def default_mode(directory: bool = False) -> int:
@@ -50,18 +52,36 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 
 @contextmanager
-def staged_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield an empty staging folder beside ``out``; on normal exit move every file written
-    there into ``out`` (replacing files of the same name, keeping others); always remove the
-    staging folder, so an error leaves ``out`` as it was."""
+def staged_folder(out: str | os.PathLike[str], replace: Sequence[str] = ()) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``out``; on normal exit remove the entries of
+    ``out`` named in ``replace``, then move every file written there into ``out`` (replacing
+    files of the same name, keeping others); always remove the staging folder, so an error
+    leaves ``out`` as it was. A folder that cannot be created or written is an
+    ``ImageWriteError`` naming it."""
     target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    if target.exists() and not target.is_dir():
+        raise ImageWriteError(f"{target}: exists and is not a folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    except OSError as exc:
+        raise ImageWriteError(f"{target}: cannot create the output folder there "
+                              f"({exc.strerror or exc})") from None
     try:
         yield staging
-        for src in sorted(p for p in staging.rglob("*") if p.is_file()):
-            dst = target / src.relative_to(staging)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            src.replace(dst)
+        try:
+            for name in replace:
+                old = target / name
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old)
+                else:
+                    old.unlink(missing_ok=True)
+            for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+                dst = target / src.relative_to(staging)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                src.replace(dst)
+        except OSError as exc:
+            raise ImageWriteError(f"{target}: cannot write the output there "
+                                  f"({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
