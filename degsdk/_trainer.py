@@ -53,12 +53,20 @@ class _Entry:
             add_options(parser, self.options)
         return parser
 
-    def run_cli(self, argv: Sequence[str], prog: str) -> Any:
-        """Parse ``argv``, validate it with the options model, and run."""
+    def parse_cli(self, argv: Sequence[str], prog: str) -> Options | dict[str, Any]:
+        """``argv`` parsed and validated by the options model (a dict for legacy options)."""
         parsed = vars(self.parser(prog).parse_args(list(argv)))
         if isinstance(self.options, tuple):
-            return self.run(**parsed)
-        return self.run(self.options.of(**parsed))
+            return parsed
+        return self.options.of(**parsed)
+
+    def call(self, options: Options | dict[str, Any]) -> Any:
+        """Run with parsed options (as ``parse_cli`` returns them)."""
+        return self.run(**options) if isinstance(options, dict) else self.run(options)
+
+    def run_cli(self, argv: Sequence[str], prog: str) -> Any:
+        """Parse ``argv``, validate it with the options model, and run."""
+        return self.call(self.parse_cli(argv, prog))
 
 
 def _add_legacy(parser: argparse.ArgumentParser, options: tuple[TrainerOption, ...]) -> None:

@@ -195,7 +195,9 @@ def test_train_lists_and_runs_trainers(toy_trainer: list[ToyOptions],
                  "--no-progress", "--tags", "a", "--tags", "b"]) == 0
     assert toy_trainer == [ToyOptions(data=Path("d"), steps=3, mode="fast", fast=True,
                                       progress=False, tags=["a", "b"])]
+    capsys.readouterr()
     assert main(["train", "toy", "--data", "d"]) == 0  # the model's defaults apply
+    assert capsys.readouterr().out == "degsdk train toy: finished\n"  # issue 16 row 19
     assert toy_trainer[-1] == ToyOptions(data=Path("d"))
     assert main(["train", "toy", "--data", "d", "--steps", "0"]) == 2  # validated by the model
     assert "--steps (steps): Input should be greater than or equal to 1 (got '0')" in (
@@ -266,8 +268,15 @@ def test_plugin_commands_become_verbs(fresh_plugins: None,
     assert "commands: toycraft, toyfail, train" in capsys.readouterr().out
     from degsdk.cli._main import BUILTIN_COMMANDS, build_parser
 
-    choices = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    parser = build_parser(with_plugins=False)
+    choices = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert set(BUILTIN_COMMANDS) == set(choices)
+    # Issue 16 row 18: degsdk --help lists the plugin verbs, marked with their plugin.
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "toycraft" in out and "Craft a toy thing. [plugin toy-commands]" in out
+    assert "Shadows a built-in" not in out
 
 
 def test_quickstart_samples_are_small_and_divisible() -> None:

@@ -100,7 +100,7 @@ def test_shuffle_rejects_order_dependent_sizes() -> None:
     with pytest.raises(degsdk.InputError, match="depends on the op order"):
         # 2 → ×0.25 fails, but 2 → ×2 → ×0.25 = 1 works: only some orders divide.
         deg(torch.rand(1, 3, 2, 2), seed=0)
-    with pytest.raises(degsdk.InputError, match="smaller than the scale|not a whole number"):
+    with pytest.raises(degsdk.InputError, match=r"smaller than the scale|not a whole number"):
         deg(torch.rand(1, 3, 3, 3), seed=0)  # no order divides
 
 

@@ -22,17 +22,32 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 BUILTIN_COMMANDS = ("degrade", "run", "eval", "plugins", "train", "pull", "export", "push")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
+    """The command-line parser: the built-in verbs, then (for ``--help``) the verbs plugins
+    registered, each marked with its plugin."""
     parser = argparse.ArgumentParser(
         prog="degsdk",
         description="Realistic image degradations for super-resolution.",
-        epilog="Plugins can add commands: `degsdk plugins` lists them.",
+        epilog="Plugin commands are marked [plugin NAME]; `degsdk plugins` lists every plugin.",
     )
     parser.add_argument("--version", action="version", version=f"degsdk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for module in (_degrade, _run_cmd, _eval_cmd, _plugins_cmd, _train, _weights_cmds):
         module.add_parser(sub)
+    if with_plugins:
+        from .._components import get_command, list_commands
+        from .._plugins import get_registry
+
+        for name in list_commands():
+            if name in BUILTIN_COMMANDS:
+                continue  # built-in verbs win
+            plugin = get_registry().get("command", name).plugin
+            try:
+                text = get_command(name).description
+            except DegsdkError as exc:
+                text = f"(broken: {exc})"
+            sub.add_parser(name, help=f"{text} [plugin {plugin}]", add_help=False)
     return parser
 
 

@@ -80,7 +80,9 @@ def test_cli(camera_pairs: tuple[Path, Path], tmp_path: Path,
     train, _ = camera_pairs
     assert main(["train", "dml", "--pairs", str(train), "--out", str(tmp_path / "m"),
                  "--steps", "2", "--width", "4", "--levels", "1", "--kernel-size", "5",
-                 "--patch", "24", "--batch-size", "2"]) == 0
+                 "--patch", "24", "--batch-size", "2", "--no-progress"]) == 0
+    assert capsys.readouterr().out.endswith(f"degsdk train dml: finished; model folder "
+                                            f"{tmp_path / 'm'}/\n")
     assert isinstance(degsdk.load(str(tmp_path / "m")), DML)
     assert main(["train", "dml", "--pairs", str(tmp_path), "--out", str(tmp_path / "x")]) == 2
 
