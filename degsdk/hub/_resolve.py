@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +53,31 @@ def _hub_kwargs() -> dict[str, object]:
     return kw
 
 
+def _endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to the Hub endpoint opens within ``timeout`` seconds. Checked
+    before a download, so a machine without network fails (or falls back to the cache) at
+    once, instead of after the client's retries."""
+    url = urllib.parse.urlsplit(_endpoint())
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def _download(ref: WeightsRef, filename: str, required: bool = True) -> Path | None:
     import huggingface_hub
     from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError
 
     offline = hub_offline()
+    unreachable = not offline and not hub_reachable()
+    if unreachable:
+        offline = True  # serve from the cache if it is there; else say why, at once
     try:
         path = huggingface_hub.hf_hub_download(
             repo_id=str(ref.repo_id), filename=filename, subfolder=ref.subfolder,
@@ -63,7 +85,10 @@ def _download(ref: WeightsRef, filename: str, required: bool = True) -> Path | N
     except LocalEntryNotFoundError:  # (a subclass of EntryNotFoundError: caught first)
         if not required:
             return None
-        why = ("HF_HUB_OFFLINE is set and it is not in the cache" if offline else
+        why = (f"the Hub at {_endpoint()} cannot be reached (no network?) and it is not in "
+               "the cache; connect, or load it on a machine that can and copy the cache"
+               if unreachable else
+               "HF_HUB_OFFLINE is set and it is not in the cache" if offline else
                "it is not in the cache and the Hub could not be reached")
         raise WeightsError(f"{ref.text}: cannot get {filename}: {why}") from None
     except EntryNotFoundError:

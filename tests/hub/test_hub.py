@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +189,19 @@ def test_embedded_weights_load_offline_in_a_fresh_process(tmp_path: Path) -> Non
     source, total = res.stdout.split()
     expected = float(deg.kernel.detach().sum())
     assert source == "path" and float(total) == pytest.approx(expected, rel=1e-6)
+
+
+def test_unreachable_hub_fails_fast_or_serves_the_cache(published: FakeHub,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16 row 15: without a network, a ref that is not cached is a WeightsError at once
+    (not after the client's retries); one that is cached still loads."""
+    degsdk.load("hf://org/toy-sr")  # cached now (branch main)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("HF_ENDPOINT", dead)
+    t0 = time.perf_counter()
+    with pytest.raises(degsdk.WeightsError, match=r"cannot be reached .*not in the cache"):
+        degsdk.load(f"hf://nobody/nothing@{'c' * 40}")
+    assert time.perf_counter() - t0 < 5
+    assert degsdk.load("hf://org/toy-sr").weights_info.revision == COMMIT  # from the cache
