@@ -190,7 +190,8 @@ class RecipeRunner:
         import multiprocessing as mp
 
         with ProcessPoolExecutor(r.workers, mp_context=mp.get_context("spawn"),
-                                 initializer=init_worker, initargs=(recipe_json,)) as pool:
+                                 initializer=init_worker,
+                                 initargs=(recipe_json, 1, os.getpid())) as pool:
             window: collections.deque[Future[list[dict[str, Any]]]] = collections.deque()
             for b in batches:  # a bounded window keeps memory flat
                 window.append(pool.submit(degrade_batch, b))

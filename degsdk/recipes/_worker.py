@@ -7,6 +7,9 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +50,26 @@ def prepare_hr(hr: torch.Tensor, hr_t: Degrader | None, seed: int, indices: list
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(recipe_json: str, threads: int = 1) -> None:
+def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
+    """In a worker process: exit as soon as ``parent_pid`` is no longer the parent (it died,
+    even by ``kill -9``, and the worker was re-parented), so no worker outlives its run."""
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="degsdk-parent-watch", daemon=True).start()
+
+
+def init_worker(recipe_json: str, threads: int = 1, parent_pid: int | None = None) -> None:
     """Build the degraders once per worker; one intra-op thread (results must not depend on
-    threading)."""
+    threading). With ``parent_pid``, the worker exits when that parent dies."""
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
     torch.set_num_threads(threads)
     recipe = RecipeSpec.model_validate_json(recipe_json)
     _WORKER["recipe"] = recipe

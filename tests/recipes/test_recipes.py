@@ -227,3 +227,46 @@ def test_unavailable_device_is_a_recipe_error_and_writes_nothing(
         assert "run.device" in err and "this machine has cpu" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
     assert available_devices()[0] == "cpu"
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:  # a zombie (exited, not yet reaped) counts as gone
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_workers_exit_when_the_parent_is_killed(hr_dir: Path, tmp_path: Path) -> None:
+    """Issue 16 row 3: kill -9 of `degsdk run` leaves no worker process behind."""
+    over = {"crop": {"mode": "random", "size": 96, "per_image": 200},
+            "run": {"batch_size": 2, "workers": 2}}
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "o", **over)))
+    parts = tmp_path / "o" / ".degsdk-run" / "parts"
+    proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.time() + 90
+    while time.time() < deadline and (not parts.is_dir() or len(list(parts.iterdir())) < 6):
+        time.sleep(0.05)
+    children = _children(proc.pid)
+    assert len(children) >= 2, "the workers should be running"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 15
+    while time.time() < deadline and any(_alive(c) for c in children):
+        time.sleep(0.1)
+    assert [c for c in children if _alive(c)] == []
