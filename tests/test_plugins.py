@@ -63,11 +63,15 @@ def _records() -> dict[str, degsdk._plugins.PluginRecord]:  # type: ignore[name-
 
 
 def _load(monkeypatch: pytest.MonkeyPatch, site: Path) -> list[warnings.WarningMessage]:
+    """Load plugins with ``site`` on the path; the plugin warnings about the distributions in
+    ``site`` (other plugins installed on this machine, broken or not, do not count)."""
     monkeypatch.syspath_prepend(str(site))
+    ours = [d.name.split("-")[0].replace("_", "-") for d in site.glob("*.dist-info")]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         degsdk.reload_plugins()
-    return [w for w in caught if issubclass(w.category, degsdk.PluginLoadWarning)]
+    return [w for w in caught if issubclass(w.category, degsdk.PluginLoadWarning)
+            and any(f"({dist} " in str(w.message) for dist in ours)]
 
 
 def test_builtin_plugin_arrives_through_entry_point(fresh_plugins: None) -> None:
@@ -142,6 +146,7 @@ def test_strict_mode_reraises(fresh_plugins: None, monkeypatch: pytest.MonkeyPat
                               make_dist: Callable[..., Path]) -> None:
     site = make_dist("degsdk-broken", "degsdk_broken", "raise ImportError('boom')")
     monkeypatch.setenv("DEGSDK_STRICT_PLUGINS", "1")
+    monkeypatch.setenv("DEGSDK_LOAD_PLUGINS", "degsdk-broken")  # not others installed here
     monkeypatch.syspath_prepend(str(site))
     with pytest.raises(ImportError, match="boom"):
         degsdk.reload_plugins()
