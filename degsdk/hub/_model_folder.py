@@ -47,6 +47,9 @@ class ModelConfig(pydantic.BaseModel):
     options: dict[str, Any] = pydantic.Field(default_factory=dict)
     provenance: dict[str, Any] = pydantic.Field(default_factory=dict)
     degsdk_version: str = ""
+    weights_sha256: str = pydantic.Field(
+        default="", description="sha256 of model.safetensors, checked at every load (empty in "
+        "folders written before degsdk recorded it)")
 
 
 def read_config(folder: Path) -> ModelConfig:
@@ -136,7 +139,14 @@ def model_card(cfg: ModelConfig, repo_hint: str | None = None) -> str:
     if prov:
         lines += ["## Provenance", "", "```yaml",
                   yaml.safe_dump(prov, sort_keys=False).strip(), "```", ""]
+    if cfg.weights_sha256:
+        lines += [_integrity(cfg)]
     return "\n".join(lines)
+
+
+def _integrity(cfg: ModelConfig) -> str:
+    return (f"## Integrity\n\n`model.safetensors` sha256: `{cfg.weights_sha256}` (recorded in "
+            "`config.json`; degsdk refuses a file that does not match)\n")
 
 
 def write_folder(folder: Path, cfg: ModelConfig, state: dict[str, torch.Tensor],
@@ -151,6 +161,9 @@ def write_folder(folder: Path, cfg: ModelConfig, state: dict[str, torch.Tensor],
         safetensors.torch.save_file(tensors, str(staging / WEIGHTS_NAME),
                                     metadata={"format": "pt", "degsdk_kind": cfg.kind,
                                               "degsdk_name": cfg.name})
+        cfg = cfg.model_copy(update={"weights_sha256": file_sha256(staging / WEIGHTS_NAME)})
+        if card is not None and "sha256" not in card:
+            card = card.rstrip("\n") + "\n\n" + _integrity(cfg)
         write_text_atomic(staging / CONFIG_NAME, cfg.model_dump_json(indent=2) + "\n")
         write_text_atomic(staging / CARD_NAME, card if card is not None else model_card(cfg))
         os.chmod(staging / WEIGHTS_NAME, default_mode())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import WeightsError
-from ._model_folder import CARD_NAME, CONFIG_NAME, WEIGHTS_NAME, file_sha256
+from ._model_folder import CARD_NAME, CONFIG_NAME, WEIGHTS_NAME, file_sha256, read_config
 from ._refs import WeightsRef, parse_ref
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
@@ -136,5 +136,10 @@ def resolve(ref: str) -> ResolvedWeights:
         raise WeightsError(f"{weights}: sha256 {digest} does not match the expected "
                            f"{parsed.sha256} from {ref!r} — the file was changed or is "
                            "incomplete")
+    recorded = read_config(folder).weights_sha256
+    if recorded and digest != recorded:
+        raise WeightsError(f"{weights}: sha256 {digest} does not match the weights_sha256 "
+                           f"{recorded} recorded in its {CONFIG_NAME} — the file was changed, "
+                           "corrupt or truncated")
     return ResolvedWeights(ref=ref, folder=folder, revision=revision, sha256=digest,
                            source=parsed.source)

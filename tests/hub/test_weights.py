@@ -3,6 +3,7 @@ strict loading, integrity, overrides, short names, ``create(name, weights=…)``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -97,10 +98,12 @@ def test_strict_loading_names_tensors(toys: None, tmp_path: Path) -> None:
     bad.pop("body.0.bias")
     bad["extra.weight"] = torch.zeros(1)
     safetensors.torch.save_file(bad, str(folder / "model.safetensors"))
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg["weights_sha256"] = ""  # a hand-made folder: no recorded hash, so strict loading speaks
+    (folder / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(degsdk.WeightsError,
                        match=r"missing tensors: body\.0\.bias; unexpected tensors: extra\.weight"):
         degsdk.load(str(folder))
-    cfg = json.loads((folder / "config.json").read_text())
     cfg["architecture"]["channels"] = 5
     safetensors.torch.save_file(state, str(folder / "model.safetensors"))
     (folder / "config.json").write_text(json.dumps(cfg))
@@ -244,3 +247,21 @@ def test_model_config_old_spelling_warns(toys: None) -> None:
     blur = ToyLearnedBlur()
     with pytest.warns(DeprecationWarning, match="pretrained_config"):
         assert blur.model_config() == blur.pretrained_config()
+
+
+def test_a_changed_weights_file_is_refused_by_its_recorded_hash(blur_dir: Path) -> None:
+    """Issue 16 row 16: a model folder records the sha256 of its weights (config.json and the
+    card) and loading checks it, with or without a hash in the ref; a folder from before the
+    hash was recorded still loads."""
+    cfg = json.loads((blur_dir / "config.json").read_text())
+    weights = blur_dir / "model.safetensors"
+    good = weights.read_bytes()
+    assert cfg["weights_sha256"] == hashlib.sha256(good).hexdigest()
+    assert cfg["weights_sha256"] in (blur_dir / "README.md").read_text()
+    flipped = bytearray(good)
+    flipped[-3] ^= 0xFF  # still a valid safetensors file, other values
+    weights.write_bytes(bytes(flipped))
+    with pytest.raises(degsdk.WeightsError, match="does not match the weights_sha256"):
+        degsdk.load(str(blur_dir))
+    (blur_dir / "config.json").write_text(json.dumps({**cfg, "weights_sha256": ""}))
+    assert degsdk.load(str(blur_dir)) is not None  # an old folder: nothing to check against
