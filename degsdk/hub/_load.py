@@ -9,6 +9,7 @@ from .._errors import ConfigError, PluginError
 from .._interfaces import Degrader, Extractor, SRModel
 from .._plugins import get_registry
 from ._model_folder import WEIGHTS_NAME, load_state_strict, read_config
+from ._refs import parse_ref
 from ._resolve import resolve
 
 _EXPECTED = {"degrader": Degrader, "extractor": Extractor, "sr_model": SRModel}
@@ -40,5 +41,14 @@ def load(ref: str, **overrides: Any) -> Any:
     obj.weights_info = resolved
     if isinstance(obj, Degrader):
         obj.registered_name = cfg.name
-        obj.weights_ref = ref
+        obj.weights_ref = portable_ref(ref)
     return obj
+
+
+def portable_ref(ref: str) -> str:
+    """``ref`` as a saved config should record it: a relative folder path becomes absolute (so
+    the config loads from any directory); hub refs and registered names stay as given."""
+    parsed = parse_ref(ref)
+    if parsed.source != "path" or parsed.short_name is not None or parsed.path is None:
+        return ref
+    return str(parsed.path.resolve()) + (f"#sha256={parsed.sha256}" if parsed.sha256 else "")

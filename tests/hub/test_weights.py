@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -265,3 +266,31 @@ def test_a_changed_weights_file_is_refused_by_its_recorded_hash(blur_dir: Path) 
         degsdk.load(str(blur_dir))
     (blur_dir / "config.json").write_text(json.dumps({**cfg, "weights_sha256": ""}))
     assert degsdk.load(str(blur_dir)) is not None  # an old folder: nothing to check against
+
+
+def test_relative_weights_paths_work_from_any_directory(
+        blur_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16 row 7: a recipe's `weights: <folder>` is relative to the recipe file, and a
+    config saved from degsdk.load('<folder>') records a path that loads from anywhere."""
+    rdir = tmp_path / "recipes"
+    rdir.mkdir()
+    shutil.copytree(blur_dir, rdir / "blurm")
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    degsdk.write_image(hr / "a.png", torch.rand(3, 32, 32))
+    (rdir / "r.yaml").write_text(yaml.safe_dump({
+        "version": 1, "name": "rel", "seed": 0, "inputs": [{"path": "../hr"}],
+        "crop": {"mode": "none"},
+        "degrader": {"name": "sequential", "params": {"ops": [
+            {"name": "toy_learned_blur", "params": {"weights": "blurm"}}]}},
+        "output": {"dir": "../out"}, "run": {"workers": 1}}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    degsdk.Recipe.from_yaml(rdir / "r.yaml").run(progress=False)
+    assert len(degsdk.find_pairs(tmp_path / "out")) == 1
+    monkeypatch.chdir(rdir)
+    cfg = degsdk.load("blurm").to_config()
+    assert cfg["params"]["weights"] == str((rdir / "blurm").resolve())
+    monkeypatch.chdir(elsewhere)
+    assert degsdk.from_config(cfg).to_config() == cfg
