@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -336,3 +340,25 @@ def test_degrade_output_folder_errors_are_one_line(tmp_path: Path,
     assert "t.png: 1×1 pixels is smaller than the degrader's scale 4" in err
     assert main(["degrade", str(tiny), "--out", str(tmp_path / "t"), "--with", "bicubic"]) == 2
     assert "smaller than the scale 4" in capsys.readouterr().err
+
+
+def test_sigterm_leaves_no_staging_folder(tmp_path: Path) -> None:
+    """Issue 16 row 20 (and the fault tests): SIGTERM unwinds like Ctrl-C, so the staging
+    folder beside --out is removed and --out is not created."""
+    src = tmp_path / "in"
+    src.mkdir()
+    img = torch.rand(3, 256, 256)
+    for i in range(80):
+        degsdk.write_image(src / f"{i:03d}.png", img)
+    proc = subprocess.Popen([sys.executable, "-m", "degsdk", "degrade", str(src), "--out",
+                             str(tmp_path / "o"), "--with", "bsrgan"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(tmp_path.glob(".o.staging-*/lr/*.png")):
+        time.sleep(0.05)
+    assert list(tmp_path.glob(".o.staging-*")), "the run should be under way"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "degsdk: interrupted" in err
+    assert list(tmp_path.glob(".o.staging-*")) == [] and not (tmp_path / "o").exists()

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -62,25 +64,36 @@ def _plugin_command(argv: Sequence[str]) -> int | None:
     return int(command.run_cli(argv[1:], prog=f"degsdk {argv[0]}") or 0)
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # unwind as Ctrl-C does: staging folders are removed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 for a degsdk error, 130 when
+    interrupted by Ctrl-C or SIGTERM, which unwind the same way: nothing half-written is
+    left)."""
     warnings.showwarning = _one_line_warning
-    argv = list(sys.argv[1:] if argv is None else argv)
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main else None
     try:
-        result = _plugin_command(argv)
-        if result is not None:
-            return result
-    except DegsdkError as exc:
-        print(f"degsdk: error: {exc}", file=sys.stderr)
-        return 2
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.run(args) or 0)
+        return _main(list(sys.argv[1:] if argv is None else argv))
     except DegsdkError as exc:
         print(f"degsdk: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("degsdk: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str]) -> int:
+    result = _plugin_command(argv)
+    if result is not None:
+        return result
+    args = build_parser().parse_args(argv)
+    return int(args.run(args) or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

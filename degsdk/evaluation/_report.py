@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from .._errors import ConfigError
 from .._version import __version__
 from ..io import staged_folder, write_text_atomic
 from ..io._atomic import atomic_path
@@ -140,12 +141,23 @@ def write_report(report: dict[str, Any], folder: Path) -> None:
             im.save(tmp, format="PNG")
 
 
+REPORT_OUTPUTS = ("report.md", "report.json", "crops.png", "metrics.png", "models")
+"""What the report folder holds (``overwrite`` replaces these)."""
+
+
 def run_eval(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
              test: str | Path, out: str | Path, real_lr: str | Path | None = None,
-             settings: EvalSettings | None = None, progress: bool = True) -> dict[str, Any]:
+             settings: EvalSettings | None = None, progress: bool = True,
+             overwrite: bool = False) -> dict[str, Any]:
     """``evaluate`` and write the report folder ``out`` (see the module doc); returns the
-    report dict (as in report.json)."""
-    with staged_folder(out) as staging:
+    report dict (as in report.json). A non-empty ``out`` is refused unless ``overwrite``,
+    which replaces a previous report's files (so no old model or figure is left beside the
+    new report)."""
+    out = Path(out)
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise ConfigError(f"--out {out}: is not empty; choose an empty folder, or pass "
+                          "--overwrite to replace the report there")
+    with staged_folder(out, replace=REPORT_OUTPUTS if overwrite else ()) as staging:
         report = evaluate(degraders, train_hr, test, real_lr, settings,
                           models_dir=staging / "models", progress=progress)
         report["versions"] = {"degsdk": __version__, "torch": torch.__version__,

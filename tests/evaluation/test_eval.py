@@ -190,3 +190,14 @@ def test_bad_settings_are_one_line_errors(tmp_path: Path,
     err = capsys.readouterr().err
     assert "--steps (steps): Input should be greater than or equal to 1" in err
     assert "Traceback" not in err and not (tmp_path / "o").exists()
+
+
+def test_a_non_empty_out_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 row 20: as `degsdk run`, eval refuses to mix a new report with old files."""
+    for d in ("hr", "t/hr", "t/lr", "o"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "o" / "report.md").write_text("an older report")
+    assert main(["eval", "--degrader", "bicubic", "--train-hr", str(tmp_path / "hr"), "--test",
+                 str(tmp_path / "t"), "--out", str(tmp_path / "o")]) == 2
+    assert "is not empty; choose an empty folder, or pass --overwrite" in capsys.readouterr().err
+    assert (tmp_path / "o" / "report.md").read_text() == "an older report"
