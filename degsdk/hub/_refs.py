@@ -35,6 +35,14 @@ class WeightsRef:
     short_name: str | None = None
 
 
+def _expand(path: str) -> Path:
+    """``~`` expanded where it names a home folder; as given otherwise (``~nobody``)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        return Path(path)
+
+
 def _split_digest(text: str) -> tuple[str, str | None]:
     if "#" not in text:
         return text, None
@@ -58,9 +66,9 @@ def parse_ref(text: str, _depth: int = 0) -> WeightsRef:
         return WeightsRef(text, "hub", repo_id=m["repo"], revision=m["rev"] or "main",
                           subfolder=m["sub"], sha256=sha)
     if body.startswith("file://"):
-        return WeightsRef(text, "path", path=Path(body[len("file://"):]).expanduser(), sha256=sha)
-    if Path(body).expanduser().exists():
-        return WeightsRef(text, "path", path=Path(body).expanduser(), sha256=sha)
+        return WeightsRef(text, "path", path=_expand(body[len("file://"):]), sha256=sha)
+    if _expand(body).exists():
+        return WeightsRef(text, "path", path=_expand(body), sha256=sha)
     reg = get_registry()  # short names registered by plugins
     known = {n: str(reg.get("weights", n).factory) for n in reg.names("weights")}
     if body not in known:
