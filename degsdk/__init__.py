@@ -31,6 +31,7 @@ from ._errors import (
     TrainingError,
     UnknownComponentError,
     WeightsError,
+    WriteError,
 )
 from ._hookspecs import Register, hookimpl
 from ._interfaces import (
@@ -83,6 +84,7 @@ __all__ = [
     "TrainingError",
     "UnknownComponentError",
     "WeightsError",
+    "WriteError",
     "__version__",
     "check_images",
     "create",

@@ -32,7 +32,12 @@ class ImageReadError(DegsdkError, OSError):
     """An image file is missing, unsupported, corrupt or truncated."""
 
 
-class ImageWriteError(DegsdkError, OSError):
+class WriteError(DegsdkError, OSError):
+    """An output file or folder could not be written (no space, no permission, a file where a
+    folder should be); names the path."""
+
+
+class ImageWriteError(WriteError):
     """An image could not be written (unsupported format, bad tensor, I/O failure)."""
 
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from .._errors import ImageWriteError
+from .._errors import WriteError
 
 
 def default_mode(directory: bool = False) -> int:
@@ -41,9 +41,15 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(file)`` on a temp file and rename it to ``path`` when it returns."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        write(f)
+    """Call ``write(file)`` on a temp file and rename it to ``path`` when it returns; an I/O
+    failure (no space, no permission) is a ``WriteError`` naming ``path``."""
+    try:
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            write(f)
+    except OSError as exc:
+        if isinstance(exc, WriteError):
+            raise
+        raise WriteError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
@@ -57,15 +63,15 @@ def staged_folder(out: str | os.PathLike[str], replace: Sequence[str] = ()) -> I
     ``out`` named in ``replace``, then move every file written there into ``out`` (replacing
     files of the same name, keeping others); always remove the staging folder, so an error
     leaves ``out`` as it was. A folder that cannot be created or written is an
-    ``ImageWriteError`` naming it."""
+    ``WriteError`` naming it."""
     target = Path(out)
     if target.exists() and not target.is_dir():
-        raise ImageWriteError(f"{target}: exists and is not a folder")
+        raise WriteError(f"{target}: exists and is not a folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
     except OSError as exc:
-        raise ImageWriteError(f"{target}: cannot create the output folder there "
+        raise WriteError(f"{target}: cannot create the output folder there "
                               f"({exc.strerror or exc})") from None
     try:
         yield staging
@@ -81,7 +87,7 @@ def staged_folder(out: str | os.PathLike[str], replace: Sequence[str] = ()) -> I
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 src.replace(dst)
         except OSError as exc:
-            raise ImageWriteError(f"{target}: cannot write the output there "
+            raise WriteError(f"{target}: cannot write the output there "
                                   f"({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -270,3 +270,71 @@ def test_workers_exit_when_the_parent_is_killed(hr_dir: Path, tmp_path: Path) ->
     while time.time() < deadline and any(_alive(c) for c in children):
         time.sleep(0.1)
     assert [c for c in children if _alive(c)] == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_stops_cleanly_and_resume_completes(hr_dir: Path, tmp_path: Path,
+                                                    workers: int) -> None:
+    """Issue 16 fault tests: SIGTERM (as Ctrl-C) stops `degsdk run` promptly with exit code
+    130, leaves no temp file or worker behind, and --resume completes the set byte-identically."""
+    over = {"crop": {"mode": "random", "size": 96, "per_image": 60},
+            "run": {"batch_size": 2, "workers": workers}}
+    clean = Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "clean", **over))
+    clean.run(progress=False)
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "o", **over)))
+    parts = tmp_path / "o" / ".degsdk-run" / "parts"
+    proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.time() + 90
+    while time.time() < deadline and (not parts.is_dir() or len(list(parts.iterdir())) < 10):
+        time.sleep(0.02)
+    children = _children(proc.pid)
+    t0 = time.time()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err, err
+    assert time.time() - t0 < 20, "it should stop promptly, not finish the queue"
+    assert len(list(parts.iterdir())) < 180, "the run should have stopped midway"
+    deadline = time.time() + 15
+    while time.time() < deadline and any(_alive(c) for c in children):
+        time.sleep(0.1)
+    assert [c for c in children if _alive(c)] == []
+    assert not list((tmp_path / "o").rglob("*.tmp"))
+    assert main(["run", str(path), "--resume"]) == 0
+    assert tree(tmp_path / "o") == tree(tmp_path / "clean")
+
+
+def test_a_full_disk_is_a_one_line_error_and_the_run_resumes(
+        hr_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 fault tests: ENOSPC midway (injected into the file writes) gives a one-line
+    error naming the file, leaves no temp file, and --resume completes the set."""
+    import errno
+
+    import degsdk.io._atomic as atomic
+
+    over = {"crop": {"mode": "random", "size": 64, "per_image": 8},
+            "run": {"batch_size": 2, "workers": 1}}
+    Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "clean", **over)).run(progress=False)
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "o", **over)))
+    real_replace = atomic.os.replace
+    calls = {"n": 0}
+
+    def full_disk(src: Any, dst: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] > 15:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", full_disk)
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    monkeypatch.setattr(atomic.os, "replace", real_replace)
+    assert not list((tmp_path / "o").rglob("*.tmp"))
+    assert main(["run", str(path), "--resume"]) == 0
+    assert tree(tmp_path / "o") == tree(tmp_path / "clean")
