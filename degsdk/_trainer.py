@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._options import Options, add_options
+from ._threads import THREADS_ENV, use_threads
 
 
 @dataclass(frozen=True)
@@ -45,28 +46,49 @@ class _Entry:
                             f"got {self.options!r}")
 
     def parser(self, prog: str) -> argparse.ArgumentParser:
-        """The argparse parser of the declared options (``--help`` comes from the model)."""
+        """The argparse parser of the declared options (``--help`` comes from the model), plus
+        ``--threads N`` (torch CPU threads) for every entry."""
         parser = argparse.ArgumentParser(prog=prog, description=self.description)
         if isinstance(self.options, tuple):
             _add_legacy(parser, self.options)
         else:
             add_options(parser, self.options)
+        parser.add_argument("--threads", dest=_THREADS, type=int, default=None, metavar="N",
+                            help="torch CPU threads (default: the cores not busy now; "
+                            f"${THREADS_ENV} sets it too)")
         return parser
 
-    def parse_cli(self, argv: Sequence[str], prog: str) -> Options | dict[str, Any]:
-        """``argv`` parsed and validated by the options model (a dict for legacy options)."""
+    def parse_cli(self, argv: Sequence[str], prog: str) -> ParsedCli:
+        """``argv`` parsed and validated by the options model (a dict for legacy options),
+        with the ``--threads`` value beside it."""
         parsed = vars(self.parser(prog).parse_args(list(argv)))
-        if isinstance(self.options, tuple):
-            return parsed
-        return self.options.of(**parsed)
+        threads = parsed.pop(_THREADS)
+        options: Options | dict[str, Any] = (
+            parsed if isinstance(self.options, tuple) else self.options.of(**parsed))
+        return ParsedCli(options, threads)
 
-    def call(self, options: Options | dict[str, Any]) -> Any:
-        """Run with parsed options (as ``parse_cli`` returns them)."""
-        return self.run(**options) if isinstance(options, dict) else self.run(options)
+    def call(self, parsed: ParsedCli) -> Any:
+        """Run with what ``parse_cli`` returned, with the torch threads ``--threads`` asked
+        for (default: the cores free now)."""
+        with use_threads(parsed.threads):
+            if isinstance(parsed.options, dict):
+                return self.run(**parsed.options)
+            return self.run(parsed.options)
 
     def run_cli(self, argv: Sequence[str], prog: str) -> Any:
         """Parse ``argv``, validate it with the options model, and run."""
         return self.call(self.parse_cli(argv, prog))
+
+
+_THREADS = "_degsdk_threads"
+
+
+@dataclass(frozen=True)
+class ParsedCli:
+    """A command line parsed for an entry: its validated options and ``--threads``."""
+
+    options: Options | dict[str, Any]
+    threads: int | None = None
 
 
 def _add_legacy(parser: argparse.ArgumentParser, options: tuple[TrainerOption, ...]) -> None:

@@ -51,6 +51,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--unaligned", action="store_true", help="the test LR is not registered "
                    "to its HR: skip PSNR/SSIM between generated and real LR")
     p.add_argument("--no-models", action="store_true", help="do not save the SR models")
+    p.add_argument("--threads", type=int, metavar="N", help="torch CPU threads (default: the "
+                   "cores not busy now, or $DEGSDK_THREADS)")
     p.add_argument("--overwrite", action="store_true", help="replace the report in a non-empty "
                    "--out (default: refuse it)")
     p.set_defaults(run=run)
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         patch=args.patch, lr=args.lr, max_seconds=args.max_seconds,
         extractors=args.extractors or _DEFAULTS.extractors, feature_patch=args.feature_patch,
         y_channel=not args.rgb, crop_border=args.crop_border, aligned=not args.unaligned,
-        save_models=not args.no_models)
+        save_models=not args.no_models, threads=args.threads)
     report = run_eval(args.degraders, args.train_hr, args.test, args.out, args.real_lr,
                       settings, overwrite=args.overwrite)
     best = report["ranking"]["sr_psnr"][0]

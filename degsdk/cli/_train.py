@@ -40,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
         raise UnknownComponentError(f"no trainer named {args.name!r}\n{_trainer_listing()}")
     trainer = get_trainer(args.name)
     rest = list(args.rest) + (["--help"] if args.show_help else [])
-    options = trainer.parse_cli(rest, prog=f"degsdk train {args.name}")
-    trainer.call(options)
+    parsed = trainer.parse_cli(rest, prog=f"degsdk train {args.name}")
+    trainer.call(parsed)
+    options = parsed.options
     out = options.get("out") if isinstance(options, dict) else getattr(options, "out", None)
     where = f"; model folder {out}/" if out is not None else ""
     print(f"degsdk train {args.name}: finished{where}")

@@ -65,6 +65,9 @@ class EvalSettings(Options):
     crop_size: int = pydantic.Field(default=128, ge=8,
                                    description="HR side of the crops in crops.png")
     save_models: bool = True
+    threads: int | None = pydantic.Field(default=None, ge=1, description="torch CPU threads "
+                                         "(default: the cores not busy now, or "
+                                         "$DEGSDK_THREADS)")
 
 
 def _quantize8(x: Tensor) -> Tensor:

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from .._errors import ConfigError
+from .._threads import use_threads
 from .._version import __version__
 from ..io import staged_folder, write_text_atomic
 from ..io._atomic import atomic_path
@@ -157,7 +158,9 @@ def run_eval(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise ConfigError(f"--out {out}: is not empty; choose an empty folder, or pass "
                           "--overwrite to replace the report there")
-    with staged_folder(out, replace=REPORT_OUTPUTS if overwrite else ()) as staging:
+    threads = (settings or EvalSettings()).threads
+    with use_threads(threads), staged_folder(out, replace=REPORT_OUTPUTS if overwrite else ()
+                                              ) as staging:
         report = evaluate(degraders, train_hr, test, real_lr, settings,
                           models_dir=staging / "models", progress=progress)
         report["versions"] = {"degsdk": __version__, "torch": torch.__version__,
