@@ -39,7 +39,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed (default 0); image k in sorted "
                    "input order uses sample index k")
     p.add_argument("--bit-depth", type=int, choices=(8, 16), default=8,
-                   help="PNG bit depth of the outputs")
+                   help="PNG bit depth of the outputs (default 8: a 16-bit input is written "
+                   "as 8-bit unless --bit-depth 16)")
     p.add_argument("--mod-crop", action="store_true",
                    help="crop each input (top-left) to a size the degrader's scale divides, "
                    "instead of failing")

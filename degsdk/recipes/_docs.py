@@ -42,8 +42,16 @@ sorted). Its files depend only on (recipe, seed, *i*): the degrader draws from `
 `hr_transform` from `(derive_seed(seed, 0, Stream.HR_TRANSFORM), i)`, every worker runs torch
 with one intra-op thread, and no file carries a timestamp — so batch size, worker count and
 backend do not change a byte. The HR is quantised to the output bit depth before it is degraded,
-so the saved HR is
-exactly the degraded image and a manifest line replays its LR.
+so the saved HR is exactly the degraded image and a manifest line replays its LR.
+
+**`DegradedPairs` vs the files.** The dataset yields the same HR as `HR/` and the LR before it is
+written: a float tensor, while `LR/` holds it rounded to the output bit depth, so the two differ
+by at most half a level (0.5/255 at 8 bits). Round the dataset's LR (`(lr * 255).round() / 255`)
+to match the files bit for bit.
+
+**Bit depth.** `output.bit_depth` (8 by default) sets both outputs: a 16-bit input is written as
+8-bit unless you set `bit_depth: 16` (PNG only). `degsdk degrade` likewise writes 8-bit unless
+`--bit-depth 16`.
 
 **Output** (`layout: basicsr`): `HR/` and `LR/` with matching names (`0000042_<stem>_<k>.png`),
 `meta_info.txt` (`name (h,w,3)` per line), `manifest.jsonl` (one line per sample in index

@@ -6,6 +6,10 @@ yields exactly what ``degsdk run`` writes; ``set_epoch(e)`` switches to
 ``derive_seed(seed, e, Stream.EPOCH)`` so each epoch sees new degradations, reproducibly, with
 any number of DataLoader workers (call it before creating each epoch's iterator, as with
 ``DistributedSampler``; with ``persistent_workers=True`` the workers keep their copy).
+
+The HR is exactly the written ``HR/`` file; the LR is the float tensor before it is written, so
+it differs from the ``LR/`` file by at most half a level (0.5/255 at 8 bits) — round it to the
+output bit depth to match the file.
 """
 
 from __future__ import annotations

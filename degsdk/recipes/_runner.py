@@ -69,6 +69,12 @@ def recipe_identity(recipe: RecipeSpec) -> str:
 
 
 # ----------------------------------------------------------------------------- main side
+def _indented(config: dict[str, Any]) -> str:
+    """A config as YAML nested under its heading (valid YAML as a whole, copy-pasteable)."""
+    text = yaml.safe_dump(config, sort_keys=False).rstrip()
+    return "\n".join("  " + line for line in text.splitlines())
+
+
 class RecipeRunner:
     """Runs one recipe; see ``run``."""
 
@@ -107,10 +113,9 @@ class RecipeRunner:
                  + (f", {count_estimate(n, first.box, self.scale)}" if first else ""),
                  f"run: backend {self.recipe.run.backend}, {self.recipe.run.workers} worker(s), "
                  f"batch {self.recipe.run.batch_size}, device {self.recipe.run.device}",
-                 "degrader:", yaml.safe_dump(self.degrader.to_config(), sort_keys=False).rstrip()]
+                 "degrader:", _indented(self.degrader.to_config())]
         if self.hr_transform is not None:
-            lines += ["hr_transform:",
-                      yaml.safe_dump(self.hr_transform.to_config(), sort_keys=False).rstrip()]
+            lines += ["hr_transform:", _indented(self.hr_transform.to_config())]
         return "\n".join(lines)
 
     # -- state

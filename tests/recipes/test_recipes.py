@@ -338,3 +338,24 @@ def test_a_full_disk_is_a_one_line_error_and_the_run_resumes(
     assert not list((tmp_path / "o").rglob("*.tmp"))
     assert main(["run", str(path), "--resume"]) == 0
     assert tree(tmp_path / "o") == tree(tmp_path / "clean")
+
+
+def test_dry_run_prints_valid_yaml_for_the_degrader(hr_dir: Path, tmp_path: Path) -> None:
+    """Issue 16 row 21: the --dry-run degrader is indented under its heading (valid YAML)."""
+    runner = degsdk.recipes.RecipeRunner(parse_recipe(yaml.safe_dump(
+        recipe_dict(hr_dir, tmp_path / "o"))))
+    text = runner.describe()
+    tail = yaml.safe_load(text[text.index("degrader:"):])
+    assert tail["degrader"] == runner.degrader.to_config()
+    assert tail["hr_transform"] == runner.hr_transform.to_config()
+
+
+def test_dataset_lr_is_within_half_a_level_of_the_written_file(hr_dir: Path,
+                                                                tmp_path: Path) -> None:
+    """Issue 16 row 21, as documented: DegradedPairs' LR rounds to the written LR file."""
+    recipe = Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "o"))
+    recipe.run(progress=False)
+    lr, _, _ = DegradedPairs(recipe)[3]
+    saved = degsdk.read_image(sorted((tmp_path / "o" / "LR").iterdir())[3])
+    assert float((lr - saved).abs().max()) <= 0.5 / 255 + 1e-6
+    assert torch.equal((lr * 255).round() / 255, saved)
