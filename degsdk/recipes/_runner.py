@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from .._config import from_config
 from .._contact_sheet import contact_sheet
-from .._errors import ConfigError
+from .._errors import ConfigError, WriteError
 from .._version import __version__
 from ..io._atomic import write_text_atomic
 from ..io._image import read_image
@@ -120,6 +120,17 @@ class RecipeRunner:
 
     # -- state
     def _prepare(self, resume: bool) -> None:
+        if self.out.exists() and not self.out.is_dir():
+            raise ConfigError(f"output.dir {self.out}: exists and is not a folder")
+        try:
+            self._prepare_folder(resume)
+        except OSError as exc:
+            if isinstance(exc, WriteError):
+                raise
+            raise WriteError(f"output.dir {self.out}: cannot write there "
+                             f"({exc.strerror or exc})") from None
+
+    def _prepare_folder(self, resume: bool) -> None:
         state = self.out / STATE_DIR
         ident = recipe_identity(self.recipe)
         if state.is_dir():

@@ -359,3 +359,16 @@ def test_dataset_lr_is_within_half_a_level_of_the_written_file(hr_dir: Path,
     saved = degsdk.read_image(sorted((tmp_path / "o" / "LR").iterdir())[3])
     assert float((lr - saved).abs().max()) <= 0.5 / 255 + 1e-6
     assert torch.equal((lr * 255).round() / 255, saved)
+
+
+def test_output_dir_that_is_a_file_is_a_one_line_error(hr_dir: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 row 6 for `degsdk run`: output.dir on an existing file, or under one."""
+    (tmp_path / "f").write_text("x")
+    for out, message in ((tmp_path / "f", "exists and is not a folder"),
+                         (tmp_path / "f" / "sub", "cannot write there")):
+        path = tmp_path / "r.yaml"
+        path.write_text(yaml.safe_dump(recipe_dict(hr_dir, out)))
+        assert main(["run", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
