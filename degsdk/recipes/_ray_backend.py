@@ -9,15 +9,18 @@ system) and have degsdk and the recipe's plugins installed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 from .._errors import ConfigError
-from ._worker import degrade_batch, init_worker
+from ._worker import degrade_batch, exit_with_process, init_worker
 
 
 class _BatchWorker:
-    def __init__(self, recipe_json: str) -> None:
+    def __init__(self, recipe_json: str, driver_pid: int | None = None) -> None:
+        if driver_pid is not None:  # a local cluster: end with the driver, even after kill -9
+            exit_with_process(driver_pid)
         init_worker(recipe_json)
 
     def run(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -40,7 +43,8 @@ def run_with_ray(recipe_json: str, batches: Iterator[list[dict[str, Any]]], work
                      object_store_memory=200 * 2**20)
     try:
         actor_cls = ray.remote(num_cpus=1)(_BatchWorker)
-        actors = [actor_cls.remote(recipe_json) for _ in range(workers)]
+        driver = None if address else os.getpid()
+        actors = [actor_cls.remote(recipe_json, driver) for _ in range(workers)]
         pending: list[Any] = []
         for i, batch in enumerate(batches):  # a bounded window keeps memory flat
             pending.append(actors[i % workers].run.remote(batch))

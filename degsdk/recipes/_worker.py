@@ -65,6 +65,23 @@ def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="degsdk-parent-watch", daemon=True).start()
 
 
+def exit_with_process(pid: int, interval: float = 0.5) -> None:
+    """In a worker on the same machine that is not ``pid``'s child (a Ray actor of a local
+    cluster): exit as soon as process ``pid`` (the driver) no longer exists."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass  # it exists, owned by someone else
+
+    threading.Thread(target=watch, name="degsdk-driver-watch", daemon=True).start()
+
+
 def init_worker(recipe_json: str, threads: int = 1, parent_pid: int | None = None) -> None:
     """Build the degraders once per worker; one intra-op thread (results must not depend on
     threading). With ``parent_pid``, the worker exits when that parent dies."""
