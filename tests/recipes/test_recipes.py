@@ -272,11 +272,12 @@ def test_workers_exit_when_the_parent_is_killed(hr_dir: Path, tmp_path: Path) ->
     assert [c for c in children if _alive(c)] == []
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(("workers", "ctrl_c"), [(1, False), (2, False), (2, True)])
 def test_sigterm_stops_cleanly_and_resume_completes(hr_dir: Path, tmp_path: Path,
-                                                    workers: int) -> None:
-    """Issue 16 fault tests: SIGTERM (as Ctrl-C) stops `degsdk run` promptly with exit code
-    130, leaves no temp file or worker behind, and --resume completes the set byte-identically."""
+                                                    workers: int, ctrl_c: bool) -> None:
+    """Issue 16 fault tests: SIGTERM to `degsdk run`, or Ctrl-C (SIGINT to its whole process
+    group, workers included), stops it promptly with exit code 130, leaves no temp file or
+    worker behind, and --resume completes the set byte-identically."""
     over = {"crop": {"mode": "random", "size": 96, "per_image": 60},
             "run": {"batch_size": 2, "workers": workers}}
     clean = Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "clean", **over))
@@ -286,13 +287,17 @@ def test_sigterm_stops_cleanly_and_resume_completes(hr_dir: Path, tmp_path: Path
     parts = tmp_path / "o" / ".degsdk-run" / "parts"
     proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+                            env={**os.environ, "PYTHONPATH": str(REPO)},
+                            start_new_session=True)
     deadline = time.time() + 90
     while time.time() < deadline and (not parts.is_dir() or len(list(parts.iterdir())) < 10):
         time.sleep(0.02)
     children = _children(proc.pid)
     t0 = time.time()
-    proc.send_signal(signal.SIGTERM)
+    if ctrl_c:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted" in err, err
     assert time.time() - t0 < 20, "it should stop promptly, not finish the queue"
