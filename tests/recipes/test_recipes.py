@@ -154,6 +154,18 @@ def test_refuses_non_empty_output_and_prints_plan(hr_dir: Path, tmp_path: Path,
     assert "exists and is not empty" in capsys.readouterr().err
 
 
+def _start_run(path: Path, parts: Path, min_done: int, **popen: Any) -> subprocess.Popen:
+    """``degsdk run path`` in a subprocess, returned once ``min_done`` samples are recorded."""
+    popen = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **popen}
+    proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, **popen)
+    deadline = time.time() + 90
+    while time.time() < deadline and (not parts.is_dir()
+                                      or len(list(parts.iterdir())) < min_done):
+        time.sleep(0.02)
+    return proc
+
+
 def test_kill_and_resume_is_byte_identical(hr_dir: Path, tmp_path: Path) -> None:
     over = {"crop": {"mode": "random", "size": 96, "per_image": 40},
             "run": {"batch_size": 2, "workers": 1}}
@@ -162,12 +174,7 @@ def test_kill_and_resume_is_byte_identical(hr_dir: Path, tmp_path: Path) -> None
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "killed", **over)))
     parts = tmp_path / "killed" / ".degsdk-run" / "parts"
-    proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
-    deadline = time.time() + 60
-    while time.time() < deadline and (not parts.is_dir() or len(list(parts.iterdir())) < 20):
-        time.sleep(0.01)
+    proc = _start_run(path, parts, 20)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done = len(list(parts.iterdir()))
@@ -256,12 +263,7 @@ def test_workers_exit_when_the_parent_is_killed(hr_dir: Path, tmp_path: Path) ->
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "o", **over)))
     parts = tmp_path / "o" / ".degsdk-run" / "parts"
-    proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
-    deadline = time.time() + 90
-    while time.time() < deadline and (not parts.is_dir() or len(list(parts.iterdir())) < 6):
-        time.sleep(0.05)
+    proc = _start_run(path, parts, 6)
     children = _children(proc.pid)
     assert len(children) >= 2, "the workers should be running"
     proc.send_signal(signal.SIGKILL)
@@ -285,13 +287,8 @@ def test_sigterm_stops_cleanly_and_resume_completes(hr_dir: Path, tmp_path: Path
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "o", **over)))
     parts = tmp_path / "o" / ".degsdk-run" / "parts"
-    proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)},
-                            start_new_session=True)
-    deadline = time.time() + 90
-    while time.time() < deadline and (not parts.is_dir() or len(list(parts.iterdir())) < 10):
-        time.sleep(0.02)
+    proc = _start_run(path, parts, 10, stderr=subprocess.PIPE, text=True,
+                      start_new_session=True)
     children = _children(proc.pid)
     t0 = time.time()
     if ctrl_c:
