@@ -70,14 +70,31 @@ def hub_reachable(timeout: float = 3.0) -> bool:
         return False
 
 
-def _download(ref: WeightsRef, filename: str, required: bool = True) -> Path | None:
+def _cached_commit(ref: WeightsRef) -> bool:
+    """Whether ``ref`` pins a commit whose config and weights are in the cache: then the client
+    serves them without any request, and no reachability check is needed."""
+    import huggingface_hub
+
+    if not (ref.revision and _COMMIT.match(ref.revision)):
+        return False
+    cache_dir = _hub_kwargs().get("cache_dir")
+    for name in (CONFIG_NAME, WEIGHTS_NAME):
+        path = f"{ref.subfolder}/{name}" if ref.subfolder else name
+        found = huggingface_hub.try_to_load_from_cache(
+            str(ref.repo_id), path, cache_dir=cache_dir, revision=ref.revision)  # type: ignore[arg-type]
+        if not isinstance(found, str):
+            return False
+    return True
+
+
+def _download(ref: WeightsRef, filename: str, required: bool = True,
+              unreachable: bool = False) -> Path | None:
+    """One file of ``ref`` through the client; ``unreachable``: the Hub did not answer the
+    reachability check, so only the cache is used (and a miss says so at once)."""
     import huggingface_hub
     from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError
 
-    offline = hub_offline()
-    unreachable = not offline and not hub_reachable()
-    if unreachable:
-        offline = True  # serve from the cache if it is there; else say why, at once
+    offline = hub_offline() or unreachable
     try:
         path = huggingface_hub.hf_hub_download(
             repo_id=str(ref.repo_id), filename=filename, subfolder=ref.subfolder,
@@ -118,9 +135,11 @@ def resolve(ref: str) -> ResolvedWeights:
     """Find (downloading if needed) the model folder ``ref`` names and verify its digest."""
     parsed = parse_ref(ref)
     if parsed.source == "hub":
-        cfg = _download(parsed, CONFIG_NAME)
-        weights = _download(parsed, WEIGHTS_NAME)
-        _download(parsed, CARD_NAME, required=False)
+        # one reachability check per ref, and none for a cached pinned commit
+        unreachable = not (hub_offline() or _cached_commit(parsed) or hub_reachable())
+        cfg = _download(parsed, CONFIG_NAME, unreachable=unreachable)
+        weights = _download(parsed, WEIGHTS_NAME, unreachable=unreachable)
+        _download(parsed, CARD_NAME, required=False, unreachable=unreachable)
         assert cfg is not None and weights is not None
         folder, revision = weights.parent, _commit_of(weights)
     else:

@@ -205,3 +205,18 @@ def test_unreachable_hub_fails_fast_or_serves_the_cache(published: FakeHub,
         degsdk.load(f"hf://nobody/nothing@{'c' * 40}")
     assert time.perf_counter() - t0 < 5
     assert degsdk.load("hf://org/toy-sr").weights_info.revision == COMMIT  # from the cache
+
+
+def test_a_cached_pinned_commit_needs_no_reachability_check(
+        published: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check runs once per ref, and not at all when the pinned commit is in the cache (the
+    client serves it without a request), so an offline machine loads it at once."""
+    import degsdk.hub._resolve as resolve_mod
+
+    checks: list[int] = []
+    real = resolve_mod.hub_reachable
+    monkeypatch.setattr(resolve_mod, "hub_reachable", lambda: checks.append(1) or real())
+    degsdk.load(f"hf://org/toy-sr@{COMMIT2}/sub")
+    assert checks == [1]  # one check for three files
+    monkeypatch.setattr(resolve_mod, "hub_reachable", lambda: pytest.fail("checked again"))
+    assert degsdk.load(f"hf://org/toy-sr@{COMMIT2}/sub").weights_info.revision == COMMIT2
