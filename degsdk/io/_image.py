@@ -64,6 +64,7 @@ def _pil_to_array(im: Image.Image) -> np.ndarray:
 def _read_tiff(path: Path) -> tuple[np.ndarray, int]:
     with tifffile.TiffFile(path) as tif:
         page = tif.pages[0]
+        _check_pixels(path, int(page.imagelength), int(page.imagewidth))
         arr = page.asarray()
         tag = page.tags.get("Orientation")
         orientation = int(tag.value) if tag is not None else 1
@@ -158,13 +159,13 @@ def read_image(path: str | os.PathLike[str]) -> Tensor:
     if ext not in READ_EXTENSIONS:
         raise ImageReadError(f"{p}: unsupported image type {ext or '(none)'}; expected one of "
                              f"{', '.join(READ_EXTENSIONS)}")
-    h, w = image_size(p)
-    _check_pixels(p, h, w)
-    try:
+    try:  # the pixel limit is checked from the header, before any pixel is decoded
         if ext in (".tif", ".tiff"):
             arr, orientation = _read_tiff(p)
         else:
+            _apply_limit()
             with Image.open(p) as im:
+                _check_pixels(p, im.size[1], im.size[0])
                 orientation = int(im.getexif().get(_EXIF_ORIENTATION, 1))
                 if im.format == "PNG" and _png_bit_depth(p) == 16:
                     arr = _read_png16(p)
@@ -174,6 +175,9 @@ def read_image(path: str | os.PathLike[str]) -> Tensor:
         arr = apply_orientation(arr, orientation)
     except ImageReadError:
         raise
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(f"{p}: {exc} (set {MAX_PIXELS_ENV} to allow larger images)") \
+            from None
     except Exception as exc:  # the decoders parse untrusted bytes: any failure is a bad file
         detail = " ".join(str(exc).split()) or type(exc).__name__
         raise ImageReadError(f"{p}: cannot decode image ({detail}); the file may be corrupt "
