@@ -271,8 +271,12 @@ class Degrader(nn.Module, ABC):
             lr, params = self.sample_and_apply(hr, generators)
         finally:
             _VALIDATED.reset(token)
-        self._check_output(hr, lr)
-        self._check_params(params, n)
+        # A degrader that draws with `sample` and applies with `apply` had both results checked
+        # by their wrappers just now; a chain (its own sample_and_apply) is checked here.
+        chain = type(self).sample_and_apply is not Degrader.sample_and_apply
+        self._check_output(hr, lr, values=chain)
+        if chain:
+            self._check_params(params, n)
         return DegradeResult(lr=lr, params=params, seed=int(seed), indices=idx)
 
     # -- sizes and validation -----------------------------------------------------------
@@ -300,14 +304,18 @@ class Degrader(nn.Module, ABC):
         check_images(hr, f"{self.describe()} input")
         self.output_size(hr.shape[-2], hr.shape[-1])
 
-    def _check_output(self, hr: Tensor, lr: Tensor) -> None:
+    def _check_output(self, hr: Tensor, lr: Tensor, values: bool = True) -> None:
+        """Shape and dtype; with ``values``, also finite values in [0, 1] (one pass)."""
         h, w = self.output_size(hr.shape[-2], hr.shape[-1])
         expected = (hr.shape[0], 3, h, w)
         if not isinstance(lr, Tensor) or tuple(lr.shape) != expected or lr.dtype != torch.float32:
             got = (tuple(lr.shape), lr.dtype) if isinstance(lr, Tensor) else type(lr).__name__
             raise InputError(f"{self.describe()}: produced {got}, expected float32 of shape "
                              f"{expected} (a bug in this degrader)")
-        lo, hi = float(lr.min()), float(lr.max())
+        if not values or lr.numel() == 0:
+            return
+        lo_t, hi_t = torch.aminmax(lr)
+        lo, hi = float(lo_t), float(hi_t)
         if not (lo >= 0.0 and hi <= 1.0):  # also catches NaN
             raise InputError(f"{self.describe()}: produced values outside [0, 1] (min {lo:g}, "
                              f"max {hi:g}); clamp the output (a bug in this degrader)")
