@@ -45,7 +45,7 @@ def test_plugins_readme_table_matches_the_plugins() -> None:
                                      r"`([^`]+)`", registers):
             listed.setdefault(KIND_WORDS[word], set()).add(name)
         if ep not in reg.plugins:
-            pytest.skip(f"{dist} is not installed here")
+            continue  # not installed here: its folder and entry point were checked above
         actual = {k: set(v) for k, v in reg.plugins[ep].components.items() if v}
         assert listed == actual, dist
 
