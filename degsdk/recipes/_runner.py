@@ -275,6 +275,11 @@ class RecipeRunner:
         skipped = total - len(todo)
         with tqdm(total=total, initial=skipped, unit="sample", desc=self.recipe.name,
                   disable=None if progress else True) as bar:
-            self._execute(self._batches(todo), bar)
+            try:
+                self._execute(self._batches(todo), bar)
+            except BaseException:  # interrupted or failed: no temp file of a write in flight
+                for tmp in self.out.rglob(".*.tmp"):
+                    tmp.unlink(missing_ok=True)
+                raise
         self._finish(total)
         return RunSummary(total, skipped, time.perf_counter() - t0, self.out)
