@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from ._errors import ConfigError, DegsdkError, PluginError
+from ._fitter import Fitter
 from ._interfaces import Degrader, Extractor, SRModel
 from ._plugins import get_registry
 from ._trainer import Command, Trainer
 from .hub import PretrainedMixin, load
 
-E = TypeVar("E", Trainer, Command)
+E = TypeVar("E", Trainer, Command, Fitter)
 
 
 def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
@@ -66,7 +67,8 @@ def create_sr_model(name: str, **params: Any) -> SRModel:
 
 def _cli_entry(kind: str, name: str, expected: type[E]) -> E:
     reg = get_registry().get(kind, name)
-    entry = reg.factory if isinstance(reg.factory, Trainer | Command) else reg.factory()
+    entry = (reg.factory if isinstance(reg.factory, Trainer | Command | Fitter)
+             else reg.factory())
     if not isinstance(entry, expected):
         raise PluginError(f"plugin {reg.plugin!r}: {kind} {name!r} is a "
                           f"{type(entry).__name__}, not a degsdk.{expected.__name__}")
@@ -81,6 +83,16 @@ def get_trainer(name: str) -> Trainer:
 def get_command(name: str) -> Command:
     """A plugin's registered CLI verb (what ``degsdk <name>`` runs)."""
     return _cli_entry("command", name, Command)
+
+
+def get_fitter(name: str) -> Fitter:
+    """A registered fitter (a method ``degsdk fit`` can fit)."""
+    return _cli_entry("fitter", name, Fitter)
+
+
+def list_fitters() -> list[str]:
+    """Names of all registered fitters."""
+    return get_registry().names("fitter")
 
 
 def list_commands() -> list[str]:

@@ -53,6 +53,13 @@ def degsdk_register_commands(register: Register) -> None:
     options and calls ``run(**options)``. Built-in verbs cannot be overridden."""
 
 
+@hookspec
+def degsdk_register_fitters(register: Register) -> None:
+    """Register methods ``degsdk fit`` can fit to a user's camera: ``register(name,
+    Fitter(...))`` (or a callable returning a ``degsdk.Fitter``) declaring the data the method
+    fits from, what it fits and the function that fits it."""
+
+
 #: hook name → component kind, in loading order.
 HOOK_KINDS: dict[str, str] = {
     "degsdk_register_degraders": "degrader",
@@ -61,4 +68,5 @@ HOOK_KINDS: dict[str, str] = {
     "degsdk_register_trainers": "trainer",
     "degsdk_register_weights": "weights",
     "degsdk_register_commands": "command",
+    "degsdk_register_fitters": "fitter",
 }

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import PluginError, UnknownComponentError
+from ._fitter import Fitter
 from ._trainer import Command, Trainer
 
-KINDS = ("degrader", "extractor", "sr_model", "trainer", "weights", "command")
+KINDS = ("degrader", "extractor", "sr_model", "trainer", "weights", "command", "fitter")
 _KIND_LABEL = {
     "degrader": "degrader",
     "extractor": "extractor",
@@ -17,6 +18,7 @@ _KIND_LABEL = {
     "trainer": "trainer",
     "weights": "weights name",
     "command": "command",
+    "fitter": "fitter",
 }
 
 
@@ -75,10 +77,11 @@ class Registry:
             if not isinstance(factory, str) or not factory:
                 raise PluginError(f"plugin {plugin!r}: weights {name!r} must be registered "
                                   f"with a reference string, got {factory!r}")
-        elif not callable(factory) and not (kind in ("trainer", "command")
-                                            and isinstance(factory, Trainer | Command)):
+        elif not callable(factory) and not (kind in ("trainer", "command", "fitter")
+                                            and isinstance(factory, Trainer | Command | Fitter)):
             expected = ("a degsdk.Trainer or a callable" if kind == "trainer" else
                         "a degsdk.Command or a callable" if kind == "command" else
+                        "a degsdk.Fitter or a callable" if kind == "fitter" else
                         "a class or callable")
             raise PluginError(f"plugin {plugin!r}: {label} {name!r} must be registered with "
                               f"{expected}, got {type(factory).__name__}")

@@ -19,7 +19,8 @@ DOCS = sorted([*(REPO / "docs").rglob("*.md"), REPO / "README.md", REPO / "plugi
                *(REPO / "plugins").glob("degsdk-*/README.md"), REPO / "recipes" / "README.md",
                REPO / "benchmarks" / "README.md"])
 KIND_WORDS = {"degrader": "degrader", "extractor": "extractor", "SR model": "sr_model",
-              "trainer": "trainer", "weights": "weights", "command": "command"}
+              "trainer": "trainer", "weights": "weights", "command": "command",
+              "fitter": "fitter"}
 
 
 def _entry_point(plugin: str) -> tuple[str, str]:
@@ -41,7 +42,7 @@ def test_plugins_readme_table_matches_the_plugins() -> None:
     for dist, (ep, registers) in table.items():
         assert _entry_point(dist)[0] == ep, dist
         listed: dict[str, set[str]] = {}
-        for word, name in re.findall(r"(degrader|extractor|SR model|trainer|weights|command) "
+        for word, name in re.findall(r"(degrader|extractor|SR model|trainer|weights|command|fitter) "
                                      r"`([^`]+)`", registers):
             listed.setdefault(KIND_WORDS[word], set()).add(name)
         if ep not in reg.plugins:

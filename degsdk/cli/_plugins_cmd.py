@@ -15,6 +15,7 @@ _KIND_TITLES = {
     "trainer": "trainers",
     "weights": "weights",
     "command": "commands",
+    "fitter": "fitters",
 }
 
 

@@ -1,11 +1,13 @@
 """The built-in plugin: containers, classic ops and pipelines, offline extractors, baseline SR
-models and the ``sr`` trainer. It imports only degsdk's public API, like any third-party plugin,
-and arrives through the entry point ``builtin`` of the ``degsdk`` distribution."""
+models, the ``sr`` trainer and the fitters of the classic pipelines. It imports only degsdk's
+public API, like any third-party plugin, and arrives through the entry point ``builtin`` of the
+``degsdk`` distribution."""
 
 from __future__ import annotations
 
 from degsdk import OneOf, RandomApply, Register, Sequential, Shuffle, hookimpl
 from degsdk.extractors import DegradationStats, ModuleExtractor, RandomAlexNet
+from degsdk.fit import classic_fitter
 from degsdk.ops import (
     BSRGAN,
     JPEG,
@@ -58,3 +60,9 @@ def degsdk_register_sr_models(register: Register) -> None:
 @hookimpl
 def degsdk_register_trainers(register: Register) -> None:
     register("sr", sr_trainer())
+
+
+@hookimpl
+def degsdk_register_fitters(register: Register) -> None:
+    for name in ("bicubic", "camera"):
+        register(name, classic_fitter(name))

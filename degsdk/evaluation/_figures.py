@@ -66,14 +66,16 @@ def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
-def bar_charts(panels: Sequence[tuple[str, Sequence[tuple[str, float]], bool]],
+def bar_charts(panels: Sequence[tuple[str, Sequence[tuple[float | str, ...]], bool]],
                columns: int = 2, panel_w: int = 430) -> Image.Image:
     """Horizontal bar charts, one panel per ``(title, [(label, value)], higher_is_better)``;
-    the best bar of each panel is green. Bars start at 0 (or at the panel's minimum when
-    values are negative or all close together, e.g. PSNR, so differences stay visible)."""
+    a bar given as ``(label, value, low, high)`` gets a whisker from low to high (e.g. the
+    range over seeds). The best bar of each panel is green. Bars start at 0 (or below the
+    panel's minimum when values are negative or all close together, e.g. PSNR, so
+    differences stay visible)."""
     font, title_font = _font(12), _font(14)
     bar_h = 18
-    label_w = max(int(font.getlength(lbl)) for _, vals, _ in panels for lbl, _ in vals) + 8
+    label_w = max(int(font.getlength(str(t[0]))) for _, vals, _ in panels for t in vals) + 8
     panel_h = 30 + max(len(vals) for _, vals, _ in panels) * (bar_h + 4) + 8
     n_rows = math.ceil(len(panels) / columns)
     im = Image.new("RGB", (columns * panel_w, n_rows * panel_h), _WHITE)
@@ -82,23 +84,33 @@ def bar_charts(panels: Sequence[tuple[str, Sequence[tuple[str, float]], bool]],
         x0, y0 = (k % columns) * panel_w, (k // columns) * panel_h
         hint = "higher is better" if higher else "lower is better"
         draw.text((x0 + 8, y0 + 6), f"{title}  ({hint})", fill=_BLACK, font=title_font)
-        finite = [v for _, v in vals if math.isfinite(v)]
+        means = [float(t[1]) for t in vals]
+        finite = [v for v in means if math.isfinite(v)]
         if not finite:
             continue
-        lo, hi = min(finite), max(finite)
+        ends = finite + [float(e) for t in vals for e in t[2:] if math.isfinite(float(e))]
+        lo, hi = min(ends), max(ends)
         base = 0.0 if lo >= 0 and lo < 0.5 * hi else lo - 0.15 * (hi - lo or abs(hi) or 1.0)
         span = (hi - base) or 1.0
         best = max(finite) if higher else min(finite)
         bar_x = x0 + 8 + label_w
         bar_max = panel_w - label_w - 80
-        for i, (label, v) in enumerate(vals):
+        for i, (item, v) in enumerate(zip(vals, means, strict=True)):
             y = y0 + 30 + i * (bar_h + 4)
-            draw.text((x0 + 8, y + 2), label, fill=_BLACK, font=font)
+            draw.text((x0 + 8, y + 2), str(item[0]), fill=_BLACK, font=font)
             if not math.isfinite(v):
                 draw.text((bar_x, y + 2), _fmt(v), fill=_GRAY, font=font)
                 continue
             length = max(1, round(bar_max * (v - base) / span))
             draw.rectangle((bar_x, y, bar_x + length, y + bar_h),
                            fill=_BEST if v == best else _BAR)
-            draw.text((bar_x + length + 4, y + 2), _fmt(v), fill=_BLACK, font=font)
+            end = length
+            if len(item) == 4:
+                a, b = (bar_x + round(bar_max * (float(e) - base) / span) for e in item[2:])
+                mid = y + bar_h // 2
+                draw.line((a, mid, b, mid), fill=_BLACK, width=2)
+                draw.line((a, y + 3, a, y + bar_h - 3), fill=_BLACK, width=2)
+                draw.line((b, y + 3, b, y + bar_h - 3), fill=_BLACK, width=2)
+                end = max(end, b - bar_x)
+            draw.text((bar_x + end + 4, y + 2), _fmt(v), fill=_BLACK, font=font)
     return im

@@ -1,5 +1,5 @@
-"""The plugin's hooks: the ``binned`` degrader, the ``degsdk craft`` command and the embedded
-``crafting/<name>`` distributions."""
+"""The plugin's hooks: the ``binned`` degrader, the ``degsdk craft`` command, the embedded
+``crafting/<name>`` distributions and the ``crafting`` fitter of ``degsdk fit``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from degsdk.hub import register_embedded_weights
 
 from .command import craft_command
 from .distribution import BinnedDistribution
+from .fitter import crafting_fitter
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
@@ -27,3 +28,8 @@ def degsdk_register_commands(register: Register) -> None:
 @hookimpl
 def degsdk_register_weights(register: Register) -> None:
     register_embedded_weights(register, "crafting", WEIGHTS_DIR)
+
+
+@hookimpl
+def degsdk_register_fitters(register: Register) -> None:
+    register("crafting", crafting_fitter())

@@ -1,5 +1,6 @@
-"""The plugin's hooks: the ``deflow`` degrader, the ``deflow`` trainer and the embedded
-``deflow/<name>`` weights (every ``weights/<name>/`` folder shipped in the package)."""
+"""The plugin's hooks: the ``deflow`` degrader, the ``deflow`` trainer, the embedded
+``deflow/<name>`` weights (every ``weights/<name>/`` folder shipped in the package) and the
+``deflow`` fitter of ``degsdk fit``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from degsdk import Register, hookimpl
 from degsdk.hub import register_embedded_weights
 
+from .fitter import deflow_fitter
 from .model import DeFlow
 from .train import deflow_trainer
 
@@ -27,3 +29,8 @@ def degsdk_register_trainers(register: Register) -> None:
 @hookimpl
 def degsdk_register_weights(register: Register) -> None:
     register_embedded_weights(register, "deflow", WEIGHTS_DIR)
+
+
+@hookimpl
+def degsdk_register_fitters(register: Register) -> None:
+    register("deflow", deflow_fitter())

@@ -1,5 +1,5 @@
-"""The plugin's hooks: the ``dml`` degrader, the ``dml`` trainer and the embedded
-``dml/city100`` weights."""
+"""The plugin's hooks: the ``dml`` degrader, the ``dml`` trainer, the embedded ``dml/city100``
+weights and the ``dml`` fitter of ``degsdk fit``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from degsdk import Register, hookimpl
 from degsdk.hub import register_embedded_weights
 
+from .fitter import dml_fitter
 from .model import DML
 from .train import dml_trainer
 
@@ -27,3 +28,8 @@ def degsdk_register_trainers(register: Register) -> None:
 @hookimpl
 def degsdk_register_weights(register: Register) -> None:
     register_embedded_weights(register, "dml", WEIGHTS_DIR)
+
+
+@hookimpl
+def degsdk_register_fitters(register: Register) -> None:
+    register("dml", dml_fitter())

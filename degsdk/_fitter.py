@@ -1,0 +1,114 @@
+"""What a plugin registers through ``degsdk_register_fitters``: a :class:`Fitter` declares the
+data its method fits from, what it fits, its share of ``degsdk fit``'s time budget, and the
+function that fits it. ``degsdk fit`` hands that function a :class:`FitContext` and gets a
+:class:`FitResult` back."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: The data ``degsdk fit`` may be given, by the name a fitter's ``needs`` uses.
+DATA_KINDS: dict[str, str] = {
+    "real_lr": "unpaired real LR of the camera (--real-lr)",
+    "clean_hr": "clean HR images (--clean-hr)",
+    "pairs": "aligned real LR/HR pairs (--pairs)",
+    "levels": "real pairs at several zoom levels (--levels LEVEL=DIR)",
+}
+
+
+@dataclass(frozen=True)
+class FitData:
+    """The data a fitter may fit from: folders holding only the *fitting* part (the held-out
+    part is kept for scoring and never appears here).
+
+    ``scale`` is HR size / LR size of the pairs ``degsdk fit`` makes (1: aligned, same size);
+    ``pairs`` is a folder with ``hr/`` and ``lr/`` at ``pair_scale``; ``levels`` maps a zoom
+    level to such a folder."""
+
+    scale: int
+    clean_hr: Path
+    real_lr: Path | None = None
+    pairs: Path | None = None
+    pair_scale: int | None = None
+    levels: dict[float, Path] = field(default_factory=dict)
+
+    def available(self) -> set[str]:
+        """The names (``DATA_KINDS``) of the data present."""
+        have = {"clean_hr"}
+        if self.real_lr is not None:
+            have.add("real_lr")
+        if self.pairs is not None:
+            have.add("pairs")
+        if self.levels:
+            have.add("levels")
+        return have
+
+
+@dataclass(frozen=True)
+class FitContext:
+    """One fitting job: ``data``; ``out``, the method's own folder (model folders go inside
+    it; it survives an interruption); ``seconds``, the method's time budget; ``seed``;
+    ``resume``, true when an earlier run was interrupted in this same folder (continue from
+    its checkpoints); ``progress``, show progress bars."""
+
+    data: FitData
+    out: Path
+    seconds: float
+    seed: int = 0
+    resume: bool = False
+    progress: bool = True
+
+
+@dataclass
+class FitResult:
+    """What a fitter hands back: ``degrader``, a degrader config (``{name, params}``) whose
+    scale is ``data.scale``; model folders are referenced by absolute path in a ``weights``
+    param (``best.yaml`` makes them relative). ``fitted``: the values fitted from the data
+    (JSON-ready, for the report); ``notes``: one line for the report."""
+
+    degrader: dict[str, Any]
+    fitted: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Fitter:
+    """A method ``degsdk fit`` can fit.
+
+    ``fit(ctx) -> FitResult`` does the work within ``ctx.seconds``; ``needs``: data kinds it
+    requires, all of them; ``needs_one_of``: kinds of which it requires at least one;
+    ``fits``: one line saying what it fits (for the report and ``degsdk plugins``);
+    ``budget_weight``: its share of the fitting budget relative to the other methods;
+    ``check(data) -> str | None``: an extra reason to skip (e.g. images too small), or None.
+    """
+
+    description: str
+    fit: Callable[[FitContext], FitResult]
+    needs: tuple[str, ...] = ()
+    needs_one_of: tuple[str, ...] = ()
+    fits: str = ""
+    budget_weight: float = 1.0
+    check: Callable[[FitData], str | None] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = sorted((set(self.needs) | set(self.needs_one_of)) - set(DATA_KINDS))
+        if unknown:
+            raise ValueError(f"Fitter({self.description[:40]!r}…): unknown data kinds "
+                             f"{unknown}; expected some of {sorted(DATA_KINDS)}")
+        if not (math.isfinite(self.budget_weight) and self.budget_weight > 0):
+            raise ValueError(f"Fitter({self.description[:40]!r}…): budget_weight must be a "
+                             f"positive number, got {self.budget_weight!r}")
+
+    def skip_reason(self, data: FitData) -> str | None:
+        """Why this method cannot be fitted from ``data``, or None when it can."""
+        have = data.available()
+        missing = [k for k in self.needs if k not in have]
+        if missing:
+            return "needs " + " and ".join(DATA_KINDS[k] for k in missing)
+        if self.needs_one_of and not have & set(self.needs_one_of):
+            return "needs one of: " + ", ".join(DATA_KINDS[k] for k in self.needs_one_of)
+        return self.check(data) if self.check is not None else None

@@ -1,0 +1,343 @@
+"""``degsdk fit``: fit every method the data allows to a user's camera, score them on held-out
+real data, and hand back the winner as a recipe.
+
+Stages, each leaving its result in ``out/`` so that ``resume`` continues an interrupted run:
+
+1. **split** (``split/``, ``fit.json``) — part of the real LR and of the pairs is held out
+   (:mod:`degsdk.fit._split`); fitters never see it;
+2. **fit** (``methods/<name>/``) — every registered :class:`~degsdk.Fitter` whose data is
+   present fits within its share of the budget; ``result.json`` marks it done;
+3. **score** (``scores/``) — realism on the held-out real LR and, with test pairs (``test``,
+   else the held-out pairs), downstream SR, for every repeat seed; baselines (Real-ESRGAN) are
+   scored beside; a 50/50 mixture of the two best methods is scored too;
+4. **report** — ``report.md``, ``report.json``, ``crops.png``, ``metrics.png`` and
+   ``best.yaml``, a recipe for the winner: the best method, or the mixture when it beats the
+   best method by more than the seed spread (their SR PSNR ranges do not overlap).
+
+The budget covers the whole run: scoring's cost is measured first (seconds per SR step × steps
+× candidates × repeats) and the rest is split across the methods by their ``budget_weight``
+(``share`` overrides).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import torch
+
+from .._components import create_extractor, get_fitter, list_fitters
+from .._config import from_config
+from .._errors import ConfigError
+from .._fitter import FitContext, FitData, FitResult
+from .._options import Options
+from .._threads import use_threads
+from .._version import __version__
+from ..evaluation import EvalSettings, parse_degrader_spec, patch_features
+from ..io import find_pairs, image_size, list_images, write_text_atomic
+from ._budget import parse_budget, parse_shares, seconds_per_sr_step, split_budget
+from ._report import write_best_recipe, write_report
+from ._score import (
+    Candidate,
+    ScoreData,
+    ScoreSettings,
+    overlaps,
+    rank,
+    score_candidate,
+    summarize,
+)
+from ._split import materialize, split_data
+
+STATE = "fit.json"
+MANAGED = ("split", "methods", "scores", STATE, "report.md", "report.json", "crops.png",
+           "metrics.png", "best.yaml")
+SCORING_OVERHEAD_S = 5.0  # per (candidate, seed): degrading, realism, SR inference
+
+
+class FitOptions(Options):
+    """Options of ``fit`` and ``degsdk fit``."""
+
+    real_lr: Path = pydantic.Field(description="folder of real LR images from the camera")
+    clean_hr: Path = pydantic.Field(description="folder of clean HR images (the training HR)")
+    out: Path = pydantic.Field(description="output folder")
+    pairs: Path | None = pydantic.Field(None, description="aligned real pairs (hr/ + lr/)")
+    levels: list[str] = pydantic.Field(default_factory=list, description="LEVEL=DIR: real "
+                                       "pairs at another zoom level (repeatable)")
+    test: Path | None = pydantic.Field(None, description="real test pairs (hr/ + lr/) for "
+                                       "downstream SR (default: the held-out pairs)")
+    scale: int | None = pydantic.Field(None, ge=1, le=8, description="HR/LR scale of the "
+                                       "pairs to make (default: the test pairs', else the "
+                                       "pairs')")
+    methods: list[str] = pydantic.Field(default_factory=list, description="fit only these "
+                                        "methods (repeatable; default: every one the data "
+                                        "allows)")
+    budget: str = pydantic.Field("2h", description="time for the whole run: 2h, 90m, 600")
+    share: list[str] = pydantic.Field(default_factory=list, description="METHOD=WEIGHT: a "
+                                      "method's share of the fitting time (repeatable)")
+    holdout: float = pydantic.Field(0.25, gt=0, lt=1, description="fraction of the real LR "
+                                    "and of the pairs held out for scoring")
+    repeats: int = pydantic.Field(3, ge=1, le=20, description="seed repeats of the scoring")
+    sr_steps: int = pydantic.Field(1000, ge=1, description="SR training steps per score")
+    sr_patch: int = pydantic.Field(32, ge=8, description="LR patch side of SR training")
+    sr_batch: int = pydantic.Field(16, ge=1, description="SR training batch size")
+    baselines: list[str] = pydantic.Field(default_factory=lambda: ["realesrgan"],
+                                          description="degrader specs scored beside the "
+                                          "methods, never picked (repeatable)")
+    mixture: bool = pydantic.Field(True, description="score a 50/50 mixture of the two "
+                                   "best methods")
+    extractors: list[str] = pydantic.Field(
+        default_factory=lambda: ["degradation_stats", "alexnet_random"],
+        description="feature extractors for the Fréchet distances (repeatable)")
+    seed: int = pydantic.Field(0, ge=0)
+    resume: bool = pydantic.Field(False, description="continue an interrupted run in --out")
+    overwrite: bool = pydantic.Field(False, description="start over in a non-empty --out")
+    progress: bool = pydantic.Field(True, description="show progress bars")
+    threads: int | None = pydantic.Field(None, ge=1, description="torch CPU threads")
+
+
+def _levels(items: list[str]) -> dict[float, Path]:
+    out = {}
+    for item in items:
+        level, sep, folder = item.partition("=")
+        try:
+            value = float(level)
+        except ValueError:
+            value = 0.0
+        if not sep or value <= 0 or not folder:
+            raise ConfigError(f"--levels {item!r}: expected LEVEL=DIR with LEVEL > 0")
+        find_pairs(folder)  # a clear PairingError now rather than in a fitter
+        out[value] = Path(folder)
+    return out
+
+
+def _pair_scale(folder: Path) -> int:
+    p = find_pairs(folder)[0]
+    return image_size(p.hr)[1] // image_size(p.lr)[1]
+
+
+def _prepare_out(o: FitOptions) -> bool:
+    """Check ``out`` against ``resume``/``overwrite``; True when resuming."""
+    out = Path(o.out)
+    if o.resume and o.overwrite:
+        raise ConfigError("fit: give --resume or --overwrite, not both")
+    if not out.is_dir() or not any(out.iterdir()):
+        return False
+    if o.resume:
+        if not (out / STATE).is_file():
+            raise ConfigError(f"--out {out}: no {STATE} there, nothing to resume")
+        return True
+    if not o.overwrite:
+        raise ConfigError(f"--out {out}: is not empty; pass --resume to continue a fit there "
+                          "or --overwrite to start over")
+    for name in MANAGED:
+        p = out / name
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+    return False
+
+
+def _data_key(o: FitOptions, scale: int) -> dict[str, Any]:
+    return {"real_lr": str(Path(o.real_lr).resolve()), "clean_hr": str(Path(o.clean_hr)
+            .resolve()), "pairs": str(Path(o.pairs).resolve()) if o.pairs else None,
+            "test": str(Path(o.test).resolve()) if o.test else None, "scale": scale,
+            "holdout": o.holdout, "seed": o.seed, "levels": sorted(o.levels)}
+
+
+def _result_config_ok(res: Any, scale: int) -> str | None:
+    if not isinstance(res, FitResult):
+        return f"returned {type(res).__name__}, not a degsdk.FitResult"
+    try:
+        deg = from_config(res.degrader)
+    except Exception as exc:
+        return f"its degrader config is invalid: {exc}"
+    if abs(deg.scale - scale) > 1e-6:
+        return f"its degrader has scale {deg.scale:g}, expected {scale}"
+    return None
+
+
+def fit(options: FitOptions | None = None, /, **fields: Any) -> dict[str, Any]:
+    """Run ``degsdk fit`` (module doc); returns the report (as in ``report.json``)."""
+    o = FitOptions.of(options, **fields)
+    with use_threads(o.threads):
+        return _fit(o)
+
+
+def _say(o: FitOptions, text: str) -> None:
+    if o.progress:
+        print(f"degsdk fit: {text}", flush=True)
+
+
+def _fit(o: FitOptions) -> dict[str, Any]:
+    t_start = time.perf_counter()
+    total = parse_budget(o.budget)
+    shares = parse_shares(o.share)
+    levels = _levels(o.levels)
+    for name in ("real_lr", "clean_hr"):
+        if not list_images([getattr(o, name)]):
+            raise ConfigError(f"--{name.replace('_', '-')} {getattr(o, name)}: no images")
+    scale = o.scale or (_pair_scale(o.test) if o.test else None) or (
+        _pair_scale(o.pairs) if o.pairs else None)
+    if scale is None:
+        raise ConfigError("fit: give --scale (or --test / --pairs, whose scale is used)")
+    out = Path(o.out)
+    resuming = _prepare_out(o)
+    key = _data_key(o, scale)
+    if resuming:
+        old = json.loads((out / STATE).read_text())
+        if old.get("data") != key:
+            raise ConfigError(f"--out {out}: the fit there used other data or settings "
+                              f"({old.get('data')}); start over with --overwrite")
+    split = split_data(o.real_lr, o.pairs, o.holdout, o.seed)
+    folders = materialize(split, out / "split")
+    data = FitData(scale=scale, clean_hr=Path(o.clean_hr), real_lr=folders.real_lr_fit,
+                   pairs=folders.pairs_fit, pair_scale=split.pair_scale if folders.pairs_fit
+                   else None, levels=levels)
+    test = Path(o.test) if o.test else (folders.pairs_heldout
+                                        if split.pair_scale == scale else None)
+
+    # which methods
+    names = list_fitters()
+    unknown = [m for m in o.methods if m not in names]
+    if unknown:
+        raise ConfigError(f"--methods: unknown {unknown}; registered fitters: {names}")
+    chosen = o.methods or names
+    skipped: dict[str, str] = {}
+    fitters = {}
+    for name in chosen:
+        fitter = get_fitter(name)
+        reason = fitter.skip_reason(data)
+        if reason:
+            skipped[name] = reason
+        else:
+            fitters[name] = fitter
+    if not fitters:
+        raise ConfigError(f"fit: no method can be fitted from this data: {skipped}")
+
+    # budget: scoring first, the rest to the methods
+    sr = None
+    if test is not None:
+        sr = EvalSettings(steps=o.sr_steps, patch=o.sr_patch, batch_size=o.sr_batch,
+                          seed=o.seed)
+    n_cand = len(fitters) + len(o.baselines) + (1 if o.mixture and len(fitters) > 1 else 0)
+    step_s = (seconds_per_sr_step(scale, o.sr_patch, o.sr_batch, sr.channels, sr.blocks)
+              if sr is not None else 0.0)
+    scoring_s = n_cand * o.repeats * (o.sr_steps * step_s + SCORING_OVERHEAD_S)
+    fit_s = total - scoring_s
+    if fit_s < 0.2 * total:
+        raise ConfigError(
+            f"--budget {o.budget}: scoring alone needs about {scoring_s:.0f} s ({n_cand} "
+            f"candidates × {o.repeats} repeats × {o.sr_steps} SR steps at {step_s:.2f} s), "
+            f"leaving {max(fit_s, 0):.0f} s of {total:.0f} s to fit; raise --budget or lower "
+            "--repeats / --sr-steps")
+    weights = {n: shares.get(n, f.budget_weight) for n, f in fitters.items()}
+    per_method = split_budget(fit_s, weights)
+    state = {"data": key, "split": split.as_dict(), "skipped": skipped,
+             "budget": {"total_s": total, "scoring_estimate_s": round(scoring_s, 1),
+                        "sr_step_s": round(step_s, 4),
+                        "per_method_s": {n: round(s, 1) for n, s in per_method.items()}},
+             "options": json.loads(o.model_dump_json())}
+    write_text_atomic(out / STATE, json.dumps(state, indent=1) + "\n")
+    for name, why in skipped.items():
+        _say(o, f"skip {name}: {why}")
+
+    # fit
+    methods: dict[str, dict[str, Any]] = {}
+    for i, (name, fitter) in enumerate(fitters.items(), start=1):
+        folder = out / "methods" / name
+        done = folder / "result.json"
+        if done.is_file():
+            methods[name] = json.loads(done.read_text())
+            _say(o, f"[{i}/{len(fitters)}] {name}: done in an earlier run")
+            continue
+        _say(o, f"[{i}/{len(fitters)}] fitting {name} ({per_method[name]:.0f} s)")
+        ctx = FitContext(data=data, out=folder.resolve(), seconds=per_method[name],
+                         seed=o.seed, resume=folder.is_dir(), progress=o.progress)
+        folder.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        try:
+            res = fitter.fit(ctx)
+            problem = _result_config_ok(res, scale)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            res, problem = None, f"{type(exc).__name__}: {exc}"
+        rec: dict[str, Any] = {"name": name, "seconds": round(time.perf_counter() - t0, 1),
+                               "budget_s": round(per_method[name], 1),
+                               "fits": fitter.fits, "description": fitter.description}
+        if problem is not None or res is None:
+            rec["failed"] = problem
+            _say(o, f"{name} failed: {problem}")
+        else:
+            rec.update(degrader=res.degrader, fitted=res.fitted, notes=res.notes)
+        write_text_atomic(done, json.dumps(rec, indent=1, default=str) + "\n")
+        methods[name] = rec
+
+    # score
+    candidates = [Candidate(n, r["degrader"]) for n, r in methods.items() if "degrader" in r]
+    if not candidates:
+        raise ConfigError("fit: every method failed: "
+                          + "; ".join(f"{n}: {r['failed']}" for n, r in methods.items()))
+    for spec in o.baselines:
+        entry = parse_degrader_spec(spec, scale)
+        candidates.append(Candidate(f"baseline-{entry.label}", entry.degrader.to_config(),
+                                    "baseline"))
+    realism_hr = folders.pairs_heldout / "hr" if folders.pairs_heldout is not None and \
+        split.pair_scale == scale else Path(o.clean_hr)
+    settings = ScoreSettings(repeats=o.repeats, seed=o.seed, extractors=tuple(o.extractors),
+                             sr=sr)
+    sdata = ScoreData(folders.real_lr_heldout, realism_hr, scale, settings.feature_patch)
+    ref_feats = {n: patch_features(create_extractor(n), sdata.real, sdata.patch)
+                 for n in o.extractors}
+    scores_dir = out / "scores"
+    records: dict[str, dict[str, Any]] = {}
+
+    def score(c: Candidate) -> None:
+        _say(o, f"scoring {c.label} ({o.repeats} seed{'s' * (o.repeats > 1)})")
+        records[c.label] = score_candidate(c, sdata, settings, scores_dir, Path(o.clean_hr),
+                                           test, folders.real_lr_heldout, ref_feats,
+                                           o.progress)
+
+    for c in candidates:
+        score(c)
+    summaries = {lbl: summarize(r) for lbl, r in records.items()}
+    order, criterion = rank({k: v for k, v in summaries.items()
+                             if records[k]["kind"] == "method"})
+    if o.mixture and len(order) > 1:
+        a, b = order[:2]
+        mix = Candidate("mixture", {"name": "one_of", "params": {
+            "probs": [0.5, 0.5], "ops": [records[a]["config"], records[b]["config"]]}},
+            "mixture")
+        score(mix)
+        summaries["mixture"] = summarize(records["mixture"])
+    best = order[0]
+    if "mixture" in summaries:
+        both, _ = rank({best: summaries[best], "mixture": summaries["mixture"]})
+        a, b = summaries["mixture"]["sr_psnr"], summaries[best]["sr_psnr"]
+        # a mixture is handed back only when it beats the best method beyond the seed spread
+        if both[0] == "mixture" and (a is None or not overlaps(a, b)):
+            best = "mixture"
+    full_order, _ = rank(summaries)
+    report: dict[str, Any] = {
+        "data": key, "split": split.as_dict(), "test": str(test) if test else None,
+        "scale": scale, "criterion": criterion, "ranking": full_order, "best": best,
+        "skipped": skipped, "methods": methods, "budget": state["budget"],
+        "candidates": {lbl: {"kind": records[lbl]["kind"], "config": records[lbl]["config"],
+                             "summary": summaries[lbl], "seeds": records[lbl]["seeds"],
+                             "baseline_sr": records[lbl].get("baseline_sr")}
+                       for lbl in summaries},
+        "seconds": round(time.perf_counter() - t_start, 1),
+        "versions": {"degsdk": __version__, "torch": torch.__version__,
+                     "python": platform.python_version()},
+    }
+    report["best_recipe"] = write_best_recipe(out, records[best]["config"], Path(o.clean_hr),
+                                              scale, o.seed)
+    write_report(report, out)
+    _say(o, f"best: {best}; wrote {out}/report.md and {out}/best.yaml")
+    return report

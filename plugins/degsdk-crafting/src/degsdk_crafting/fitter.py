@@ -1,0 +1,99 @@
+"""``degsdk fit`` for binned-Fréchet crafting: the space is fitted to the camera before the bins
+are weighed. JPEG is left out when the real LR files are not JPEGs (else its axis spans the
+read quality ±20); the noise axis spans [0, 3σ̂] (at least [0, 2]) for the white-noise σ̂ the
+real LR carry beyond bicubic-downscaled clean HR (at ×1: down by 2 and back up), and is left
+out below σ̂ = 0.5. The number
+of clean crops per bin is set from the budget by timing the mid-bin degradation."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import torch
+
+import degsdk
+from degsdk import Fitter
+from degsdk.fit import FitContext, FitData, FitResult, jpeg_quality_of, noise_beyond
+from degsdk.io import image_size, list_images, read_image
+
+from .command import craft_folders
+from .craft import extract, random_crops
+from .space import DegradationSpace, default_space
+
+MAX_CROPS = 100
+MIN_CROPS = 8
+
+
+def _patch(data: FitData) -> int:
+    assert data.real_lr is not None
+    k = data.scale
+    smallest = min(min(min(image_size(p)) for p in list_images([data.real_lr])),
+                   min(min(image_size(p)) // k for p in list_images([data.clean_hr])))
+    return min(72, smallest)
+
+
+def check(data: FitData) -> str | None:
+    """A reason crafting cannot fit this data, or None."""
+    if _patch(data) < 16:
+        return "the real LR (or clean HR / scale) are smaller than 16 px"
+    return None
+
+
+def fitted_space(data: FitData) -> tuple[DegradationSpace, dict[str, Any]]:
+    """The space for this camera (module doc) and what was estimated."""
+    assert data.real_lr is not None
+    k = data.scale
+    files = list_images([data.real_lr])
+    real = [read_image(p) for p in files[:8]]
+    clean = [read_image(p) for p in list_images([data.clean_hr])[:8]]
+    down = degsdk.create("bicubic", scale=k, level=2.0) if k == 1 else \
+        degsdk.create("bicubic", scale=k)
+    with torch.no_grad():
+        made = [down(x[None, :, : x.shape[-2] // k * k, : x.shape[-1] // k * k],
+                     seed=0, indices=[0]).lr[0] for x in clean]
+    sigma = noise_beyond(real, made)
+    q = jpeg_quality_of(files)
+    noise = None if sigma < 0.5 else (0.0, max(2.0, 3 * sigma))
+    jpeg = None if q is None else (max(10.0, q - 20.0), min(100.0, q + 20.0))
+    return (default_space(k, noise=noise, jpeg=jpeg),
+            {"noise_sigma_estimate": round(sigma, 3), "jpeg_quality": q,
+             "noise_axis": noise, "jpeg_axis": jpeg})
+
+
+def _crops_for(space: DegradationSpace, data: FitData, patch: int, seconds: float) -> int:
+    """Clean crops per bin that fit ``seconds``: degrading and extracting 8 crops through the
+    mid-bin degradation is timed once."""
+    crops = random_crops([read_image(p) for p in list_images([data.clean_hr])[:8]], 8,
+                         round(patch * space.scale()), 0)
+    mid = space.degrader({a.name: (a.low + a.high) / 2 for a in space.axes})
+    ext = degsdk.create_extractor("degradation_stats")
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        extract(ext, mid(crops, seed=0, indices=list(range(8))).lr)
+    per_crop = (time.perf_counter() - t0) / 8
+    return int(min(MAX_CROPS, max(MIN_CROPS, 0.7 * seconds / (space.num_bins * per_crop))))
+
+
+def fit_crafting(ctx: FitContext) -> FitResult:
+    """Craft a binned distribution for the fitting real LR over the fitted space."""
+    d = ctx.data
+    space, est = fitted_space(d)
+    patch = _patch(d)
+    crops = _crops_for(space, d, patch, ctx.seconds)
+    out = ctx.out / "model"
+    craft_folders(ref=d.real_lr, clean=d.clean_hr, out=out, scale=d.scale, patch=patch,
+                  crops=crops, space=space, seed=ctx.seed, cache=ctx.out / "cache",
+                  progress=ctx.progress, data="degsdk fit: the fitting real LR")
+    axes = ", ".join(a.name for a in space.axes)
+    return FitResult({"name": "binned", "params": {"weights": str(out)}},
+                     {**est, "bins": space.num_bins, "crops_per_bin": crops},
+                     notes=f"{space.num_bins} bins over {axes}; {crops} crops per bin")
+
+
+def crafting_fitter() -> Fitter:
+    """The ``crafting`` fitter of ``degsdk fit``."""
+    return Fitter("Crafting: bin weights of a blur/noise/JPEG space by Fréchet distance to the "
+                  "real LR.", fit_crafting, needs=("real_lr", "clean_hr"), check=check,
+                  budget_weight=0.5,
+                  fits="the space (JPEG or not, noise range from σ̂), bin weights (eq. 4)")
