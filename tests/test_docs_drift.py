@@ -42,8 +42,8 @@ def test_plugins_readme_table_matches_the_plugins() -> None:
     for dist, (ep, registers) in table.items():
         assert _entry_point(dist)[0] == ep, dist
         listed: dict[str, set[str]] = {}
-        for word, name in re.findall(r"(degrader|extractor|SR model|trainer|weights|command|fitter) "
-                                     r"`([^`]+)`", registers):
+        kinds = "|".join(KIND_WORDS)
+        for word, name in re.findall(rf"({kinds}) `([^`]+)`", registers):
             listed.setdefault(KIND_WORDS[word], set()).add(name)
         if ep not in reg.plugins:
             continue  # not installed here: its folder and entry point were checked above

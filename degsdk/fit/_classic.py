@@ -5,8 +5,9 @@ JPEG, fitted to the user's camera.
    grid whose noise-free output best reproduces the pairs' real LR (Y PSNR); without pairs,
    the value whose LR made from the clean HR is closest to the real LR (Fréchet distance of
    ``degradation_stats`` tiles).
-2. **Noise**: the white-noise σ the real LR carry beyond the noise-free model output
-   (:func:`~degsdk.fit.noise_beyond`, on the pairs when there are some); below 0.5 no noise.
+2. **Noise**: with pairs, the white-noise σ of the residual real LR − noise-free model output;
+   without, the σ the real LR carry beyond the noise-free model output of the clean HR
+   (:func:`~degsdk.fit.noise_beyond`); below 0.5, no noise.
 3. **JPEG**: the quality read from the real LR files' quantisation tables (±5); no JPEG
    when they are not JPEG files.
 """
@@ -26,6 +27,7 @@ from ..io import find_pairs, list_images, read_image
 from ._estimate import (
     best_by_realism,
     best_on_pairs,
+    estimate_noise_sigma,
     geometric_grid,
     jpeg_quality_of,
     noise_beyond,
@@ -110,8 +112,9 @@ def fit_classic(name: str, ctx: FitContext) -> FitResult:
     else:
         real = load_folder(data.real_lr)
         clean = load_folder(data.clean_hr, multiple=k)
-        patch = min(64, *(min(x.shape[-2:]) for x in real),
-                    *(min(x.shape[-2:]) // k for x in clean))
+        # at least 4 tiles an image: a Fréchet distance needs many samples
+        patch = min(64, *(min(x.shape[-2:]) // 2 for x in real),
+                    *(min(x.shape[-2:]) // (2 * k) for x in clean))
         level, scores = best_by_realism(noise_free, grid, clean, real, patch=patch,
                                         seed=ctx.seed)
         how = f"level from the real LR statistics (Fréchet {min(scores):.3f})"
@@ -119,7 +122,11 @@ def fit_classic(name: str, ctx: FitContext) -> FitResult:
     deg = noise_free(level)
     model_out = [deg(x[None], seed=ctx.seed, indices=[i]).lr[0]
                  for i, x in enumerate(model_in)]
-    sigma = noise_beyond(real, model_out)
+    if pairs is not None:  # the residual of aligned pairs: content cancels exactly
+        sigma = estimate_noise_sigma([r - m + 0.5 for r, m in zip(real, model_out,
+                                                                   strict=True)])
+    else:
+        sigma = noise_beyond(real, model_out)
     sigma = sigma if sigma >= 0.5 else 0.0
     jpeg = jpeg_quality_of(real_files)
     config = config_of(k, level, sigma, jpeg)

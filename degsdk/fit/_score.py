@@ -71,7 +71,8 @@ class ScoreData:
                    for p in list_images([realism_hr])[:8]]
         smallest = min(min(x.shape[-2:]) for x in self.real)
         smallest = min(smallest, *(min(x.shape[-2:]) // scale for x in self.hr))
-        self.patch = min(feature_patch, smallest)
+        # at least 4 tiles an image: a Fréchet distance needs many samples
+        self.patch = min(feature_patch, max(8, smallest // 2))
 
 
 def _realism(config: dict[str, Any], data: ScoreData, extractors: dict[str, Any],

@@ -8,14 +8,17 @@ degsdk contract, for the tests of plugins and of the core.
         check_degrader(degsdk.create("vignette", strength=[0.3, 0.5]))
 
 Each check raises :class:`ContractError` (an ``AssertionError``) naming the first rule broken.
-``find_private_imports`` lists a plugin's uses of degsdk modules that are not public API.
+``find_private_imports`` lists a plugin's uses of degsdk modules that are not public API;
+``camera_test_data`` writes a synthetic camera's data for tests of fitters.
 """
 
 from ._degrader import check_degrader
 from ._errors import ContractError
+from ._fit_data import camera_test_data, synthetic_photos
 from ._images import example_images
 from ._imports import find_private_imports, is_private
 from ._models import check_extractor, check_sr_model
 
-__all__ = ["ContractError", "check_degrader", "check_extractor", "check_sr_model",
-           "example_images", "find_private_imports", "is_private"]
+__all__ = ["ContractError", "camera_test_data", "check_degrader", "check_extractor",
+           "check_sr_model", "example_images", "find_private_imports", "is_private",
+           "synthetic_photos"]

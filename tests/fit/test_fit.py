@@ -1,0 +1,372 @@
+"""``degsdk fit``: method selection, budget, the held-out split, the fit hook, resume and
+``best.yaml``; the estimators the fitters share."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from PIL import Image
+
+import degsdk
+from degsdk import ConfigError, FitContext, FitData, FitResult, Fitter, hookimpl
+from degsdk.cli import main as cli_main
+from degsdk.fit import (
+    best_on_pairs,
+    estimate_noise_sigma,
+    fit,
+    fit_classic,
+    geometric_grid,
+    held_out_count,
+    jpeg_quality,
+    jpeg_quality_of,
+    noise_beyond,
+    parse_budget,
+    split_budget,
+    split_data,
+)
+from degsdk.fit._split import file_digest
+from degsdk.recipes import Recipe
+from degsdk.testing import camera_test_data, synthetic_photos
+
+TINY = {"budget": "120", "repeats": 2, "sr_steps": 3, "sr_patch": 16, "sr_batch": 4,
+        "extractors": ["degradation_stats"], "baselines": [], "mixture": False,
+        "progress": False, "threads": 1}
+
+
+@pytest.fixture(scope="module")
+def camera(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return camera_test_data(tmp_path_factory.mktemp("camera"), size=96)
+
+
+# -- estimators -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sigma", [2.0, 5.0, 10.0])
+def test_noise_sigma_estimate_recovers_white_noise_on_flat_photos(sigma: float) -> None:
+    photos = synthetic_photos(3, 128, seed=1)
+    g = torch.Generator().manual_seed(0)
+    noisy = [x + sigma / 255 * torch.randn(x.shape, generator=g) for x in photos]
+    assert estimate_noise_sigma(noisy) == pytest.approx(sigma, rel=0.15)
+    assert estimate_noise_sigma(list(photos)) < 0.5
+
+
+def test_noise_beyond_removes_what_the_model_output_already_shows() -> None:
+    wave = torch.sin(torch.arange(128.0) * 2.5)
+    textured = [x + 0.05 * wave[:, None] * wave[None, :] for x in synthetic_photos(2, 128)]
+    g = torch.Generator().manual_seed(0)
+    noisy = [x + 4 / 255 * torch.randn(x.shape, generator=g) for x in textured]
+    assert estimate_noise_sigma(noisy) > 5  # the texture inflates the raw estimate
+    assert noise_beyond(noisy, textured) == pytest.approx(4.0, rel=0.15)
+
+
+@pytest.mark.parametrize("quality", [35, 60, 90])
+def test_jpeg_quality_is_read_from_the_quantisation_table(tmp_path: Path, quality: int) -> None:
+    arr = (synthetic_photos(1, 64)[0].permute(1, 2, 0) * 255).byte().numpy()
+    path = tmp_path / "x.jpg"
+    Image.fromarray(arr).save(path, quality=quality)
+    assert jpeg_quality(path) == pytest.approx(quality, abs=1)
+    png = tmp_path / "x.png"
+    Image.fromarray(arr).save(png)
+    assert jpeg_quality(png) is None
+    assert jpeg_quality_of([path, path, png]) == jpeg_quality(path)
+    assert jpeg_quality_of([path, png, png]) is None
+
+
+def test_best_on_pairs_finds_the_true_level() -> None:
+    hrs = list(synthetic_photos(3, 96, seed=2))
+    truth = degsdk.create("bicubic", scale=2, level=3.0)
+    lrs = [truth(h[None]).lr[0] for h in hrs]
+    grid = geometric_grid(1.5, 6.0, 13)
+    level, scores = best_on_pairs(lambda v: degsdk.create("bicubic", scale=2, level=v), grid,
+                                  hrs, lrs)
+    assert level == pytest.approx(3.0, rel=0.06)
+    assert len(scores) == len(grid) and max(scores) == scores[grid.index(level)]
+
+
+# -- budget -----------------------------------------------------------------------------------
+
+def test_budget_parsing_and_split() -> None:
+    assert parse_budget("2h") == 7200 and parse_budget("90m") == 5400
+    assert parse_budget("1h30m") == 5400 and parse_budget("45s") == 45
+    assert parse_budget("600") == 600
+    for bad in ("2x", "h", "-5", "0", "1h30"):
+        with pytest.raises(ConfigError, match="--budget"):
+            parse_budget(bad)
+    shares = split_budget(100.0, {"a": 1.0, "b": 3.0})
+    assert shares == {"a": 25.0, "b": 75.0}
+
+
+def test_a_budget_that_scoring_would_eat_is_refused(camera: dict[str, Path],
+                                                    tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="scoring alone needs"):
+        fit(**camera, out=tmp_path / "f", **{**TINY, "budget": "2", "sr_steps": 2000})
+
+
+def test_the_budget_is_split_by_weight_and_share(camera: dict[str, Path], tmp_path: Path
+                                                 ) -> None:
+    fit(**camera, out=tmp_path / "f", methods=["bicubic", "camera"], **{**TINY,
+        "share": ["camera=3", "bicubic=1"]})
+    plan = json.loads((tmp_path / "f" / "fit.json").read_text())["budget"]
+    per = plan["per_method_s"]
+    assert per["camera"] == pytest.approx(3 * per["bicubic"], rel=0.01)
+    assert per["camera"] + per["bicubic"] + plan["scoring_estimate_s"] == pytest.approx(
+        plan["total_s"], abs=0.2)
+
+
+# -- the split --------------------------------------------------------------------------------
+
+def test_held_out_count() -> None:
+    assert [held_out_count(n, 0.25) for n in (0, 1, 2, 4, 9, 100)] == [0, 0, 1, 1, 2, 25]
+
+
+def test_held_out_split_never_overlaps_the_fitting_data(tmp_path: Path) -> None:
+    data = camera_test_data(tmp_path / "d", size=32, pairs=8, real_lr=4, test=0, clean=1)
+    # the pairs' LR are given as unpaired real LR too (renamed): content decides the side
+    for p in (data["pairs"] / "lr").iterdir():
+        shutil.copy(p, data["real_lr"] / f"copy_{p.name}")
+    split = split_data(data["real_lr"], data["pairs"], 0.25, seed=0)
+    fit_side = {file_digest(f) for f in split.fit_real_lr} | {
+        file_digest(p.lr) for p in split.fit_pairs} | {file_digest(p.hr) for p in split.fit_pairs}
+    held = {file_digest(f) for f in split.heldout_real_lr} | {
+        file_digest(p.lr) for p in split.heldout_pairs}
+    assert held and fit_side and not held & fit_side
+    assert len(split.heldout_pairs) == 2 and len(split.fit_pairs) == 6
+    # deterministic, and another seed gives another split
+    again = split_data(data["real_lr"], data["pairs"], 0.25, seed=0)
+    assert again.as_dict() == split.as_dict()
+    other = split_data(data["real_lr"], data["pairs"], 0.25, seed=5)
+    assert other.as_dict() != split.as_dict()
+
+
+def test_fitters_see_only_the_fitting_side(camera: dict[str, Path], tmp_path: Path,
+                                           fresh_plugins: None) -> None:
+    seen: dict[str, set[str]] = {}
+
+    def spy(ctx: FitContext) -> FitResult:
+        assert ctx.data.real_lr is not None and ctx.data.pairs is not None
+        seen["real"] = {file_digest(p) for p in ctx.data.real_lr.iterdir()}
+        seen["pairs"] = {file_digest(p) for p in (ctx.data.pairs / "lr").iterdir()}
+        return FitResult({"name": "bicubic", "params": {"scale": 2}})
+
+    _register("spy", Fitter("spy", spy))
+    report = fit(**camera, out=tmp_path / "f", methods=["spy"], **TINY)
+    held = {file_digest(p) for p in (tmp_path / "f" / "split" / "real_lr_heldout").iterdir()}
+    held |= {file_digest(p) for p in (tmp_path / "f" / "split" / "pairs_heldout" / "lr")
+             .iterdir()}
+    assert held and not held & (seen["real"] | seen["pairs"])
+    assert report["best"] == "spy"
+
+
+# -- method selection -------------------------------------------------------------------------
+
+def test_skip_reasons_name_the_missing_data(tmp_path: Path) -> None:
+    only_real = FitData(scale=2, clean_hr=tmp_path, real_lr=tmp_path)
+    needs_pairs = Fitter("p", lambda c: FitResult({}), needs=("pairs",))
+    assert "aligned real LR/HR pairs (--pairs)" in (needs_pairs.skip_reason(only_real) or "")
+    either = Fitter("e", lambda c: FitResult({}), needs_one_of=("pairs", "levels"))
+    assert "needs one of" in (either.skip_reason(only_real) or "")
+    checked = Fitter("c", lambda c: FitResult({}), check=lambda d: "too small")
+    assert checked.skip_reason(only_real) == "too small"
+    with_pairs = FitData(scale=2, clean_hr=tmp_path, real_lr=tmp_path, pairs=tmp_path,
+                         pair_scale=2)
+    assert needs_pairs.skip_reason(with_pairs) is None
+    assert either.skip_reason(with_pairs) is None
+    with pytest.raises(ValueError, match="unknown data kinds"):
+        Fitter("x", lambda c: FitResult({}), needs=("photos",))
+    with pytest.raises(ValueError, match="budget_weight"):
+        Fitter("x", lambda c: FitResult({}), budget_weight=0)
+
+
+def test_methods_the_data_does_not_allow_are_skipped_with_their_reason(
+        camera: dict[str, Path], tmp_path: Path, fresh_plugins: None) -> None:
+    _register("needs_levels", Fitter("levels", lambda c: FitResult({}), needs=("levels",)))
+    report = fit(**camera, out=tmp_path / "f", methods=["bicubic", "needs_levels"], **TINY)
+    assert "--levels" in report["skipped"]["needs_levels"]
+    assert "needs_levels" not in report["candidates"]
+    assert "needs_levels" in (tmp_path / "f" / "report.md").read_text()
+    with pytest.raises(ConfigError, match="unknown"):
+        fit(**camera, out=tmp_path / "g", methods=["nope"], **TINY)
+
+
+def test_without_test_pairs_methods_are_ranked_by_realism(camera: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    data = {k: v for k, v in camera.items() if k in ("real_lr", "clean_hr")}
+    report = fit(**data, scale=2, out=tmp_path / "f", methods=["bicubic", "camera"], **TINY)
+    assert report["criterion"] == "realism_rank" and report["test"] is None
+    assert report["candidates"]["bicubic"]["summary"]["sr_psnr"] is None
+    assert set(report["ranking"]) == {"bicubic", "camera"}
+    with pytest.raises(ConfigError, match="--scale"):
+        fit(**data, out=tmp_path / "g", **TINY)
+
+
+# -- the classic fitters ----------------------------------------------------------------------
+
+def test_classic_bicubic_fitter_recovers_the_truth_from_pairs(tmp_path: Path) -> None:
+    camera = camera_test_data(tmp_path / "d", size=128, clean=2, pairs=4, real_lr=2, test=0)
+    data = FitData(scale=2, clean_hr=camera["clean_hr"], real_lr=camera["real_lr"],
+                   pairs=camera["pairs"], pair_scale=2)
+    res = fit_classic("bicubic", FitContext(data, tmp_path, 10.0))
+    assert res.fitted["level"] == pytest.approx(2.5, rel=0.12)  # grid steps are 7 %
+    assert res.fitted["noise_sigma"] == pytest.approx(3.0, rel=0.15)
+    assert res.fitted["jpeg_quality"] is None
+    ops = [op["name"] for op in res.degrader["params"]["ops"]]
+    assert ops == ["bicubic", "gaussian_noise"]  # no JPEG for PNG files
+
+
+def test_classic_camera_fitter_without_pairs_fits_from_real_lr(tmp_path: Path) -> None:
+    truth = {"name": "camera", "params": {"level": 3.0, "scale": 2, "read": 0.0, "shot": 0.0,
+                                          "jpeg": None, "wb_shift": 0.0, "ca": 0.0}}
+    data = camera_test_data(tmp_path / "d", truth=truth, size=128, clean=4, pairs=0, real_lr=4,
+                            test=0)
+    fd = FitData(scale=2, clean_hr=data["clean_hr"], real_lr=data["real_lr"])
+    res = fit_classic("camera", FitContext(fd, tmp_path / "m", 10.0))
+    assert 1.5 <= res.fitted["level"] <= 6.0
+    assert res.fitted["noise_sigma"] < 1.5
+    assert res.degrader["params"]["jpeg"] is None
+
+
+def test_classic_fitter_models_jpeg_files(tmp_path: Path) -> None:
+    data = camera_test_data(tmp_path / "d", size=64, clean=2, pairs=0, real_lr=3, test=0)
+    for p in list(data["real_lr"].iterdir()):
+        Image.open(p).convert("RGB").save(p.with_suffix(".jpg"), quality=70)
+        p.unlink()
+    fd = FitData(scale=2, clean_hr=data["clean_hr"], real_lr=data["real_lr"])
+    res = fit_classic("bicubic", FitContext(fd, tmp_path / "m", 10.0))
+    assert res.fitted["jpeg_quality"] == pytest.approx(70, abs=1)
+    assert res.degrader["params"]["ops"][-1] == {"name": "jpeg",
+                                                 "params": {"quality": [65, 75]}}
+
+
+# -- the fit hook: a third-party method -------------------------------------------------------
+
+def _register(name: str, fitter: Fitter) -> None:
+    class Plugin:
+        @hookimpl
+        def degsdk_register_fitters(self, register: Any) -> None:
+            register(name, fitter)
+
+    degsdk.register_plugin(Plugin(), name=f"test-{name}")
+
+
+def test_a_method_registered_through_the_hook_is_fitted_and_ranked(
+        camera: dict[str, Path], tmp_path: Path, fresh_plugins: None) -> None:
+    calls: list[FitContext] = []
+
+    def fit_fake(ctx: FitContext) -> FitResult:
+        calls.append(ctx)
+        return FitResult({"name": "bicubic", "params": {"scale": 2, "level": 2.2}},
+                         {"level": 2.2}, notes="fake")
+
+    _register("fake", Fitter("A fake method.", fit_fake, needs=("real_lr", "clean_hr"),
+                             fits="nothing", budget_weight=2.0))
+    assert "fake" in degsdk.list_fitters()
+    report = fit(**camera, out=tmp_path / "f", methods=["fake", "bicubic"],
+                 **{**TINY, "mixture": True})
+    assert len(calls) == 1 and calls[0].seconds > 0 and calls[0].data.scale == 2
+    assert set(report["ranking"]) == {"fake", "bicubic", "mixture"}
+    summ = report["candidates"]["fake"]["summary"]
+    assert summ["repeats"] == 2 and summ["sr_psnr"]["min"] <= summ["sr_psnr"]["max"]
+    assert report["methods"]["fake"]["notes"] == "fake"
+    md = (tmp_path / "f" / "report.md").read_text()
+    assert "| fake |" in md or "**fake**" in md
+    for pic in ("crops.png", "metrics.png"):
+        assert Image.open(tmp_path / "f" / pic).size[0] > 100
+
+
+def test_a_failing_method_is_reported_and_the_others_go_on(
+        camera: dict[str, Path], tmp_path: Path, fresh_plugins: None) -> None:
+    def broken(ctx: FitContext) -> FitResult:
+        raise RuntimeError("out of luck")
+
+    def wrong_scale(ctx: FitContext) -> FitResult:
+        return FitResult({"name": "bicubic", "params": {"scale": 4}})
+
+    _register("broken", Fitter("broken", broken))
+    _register("wrong_scale", Fitter("wrong", wrong_scale))
+    report = fit(**camera, out=tmp_path / "f", methods=["broken", "wrong_scale", "bicubic"],
+                 **TINY)
+    assert "out of luck" in report["methods"]["broken"]["failed"]
+    assert "scale 4" in report["methods"]["wrong_scale"]["failed"]
+    assert report["ranking"] == ["bicubic"]
+
+
+# -- resume -----------------------------------------------------------------------------------
+
+def test_resume_after_an_interruption_keeps_finished_work(
+        camera: dict[str, Path], tmp_path: Path, fresh_plugins: None) -> None:
+    calls = {"first": 0, "second": 0}
+
+    def first(ctx: FitContext) -> FitResult:
+        calls["first"] += 1
+        return FitResult({"name": "bicubic", "params": {"scale": 2, "level": 2.4}})
+
+    def second(ctx: FitContext) -> FitResult:
+        calls["second"] += 1
+        (ctx.out / "checkpoint").mkdir(exist_ok=True)
+        if calls["second"] == 1:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C while this one trained
+        assert ctx.resume  # the second run is told to continue from its folder
+        return FitResult({"name": "bicubic", "params": {"scale": 2, "level": 3.0}})
+
+    _register("a_first", Fitter("first", first))
+    _register("b_second", Fitter("second", second))
+    out = tmp_path / "f"
+    with pytest.raises(KeyboardInterrupt):
+        fit(**camera, out=out, methods=["a_first", "b_second"], **TINY)
+    assert (out / "methods" / "a_first" / "result.json").is_file()
+    assert not (out / "methods" / "b_second" / "result.json").exists()
+    with pytest.raises(ConfigError, match="--resume"):
+        fit(**camera, out=out, methods=["a_first", "b_second"], **TINY)
+    report = fit(**camera, out=out, methods=["a_first", "b_second"], resume=True, **TINY)
+    assert calls == {"first": 1, "second": 2}
+    assert set(report["ranking"]) == {"a_first", "b_second"}
+    # scores resume per seed: a finished record is not recomputed
+    rec = out / "scores" / "a_first.json"
+    before = rec.read_text()
+    fit(**camera, out=out, methods=["a_first", "b_second"], resume=True, **TINY)
+    assert rec.read_text() == before
+    # other data in the same folder is refused, --overwrite starts over
+    with pytest.raises(ConfigError, match="other data"):
+        fit(**camera, out=out, methods=["a_first"], resume=True, **{**TINY, "holdout": 0.5})
+    fit(**camera, out=out, methods=["a_first"], overwrite=True, **TINY)
+    assert calls["first"] == 2 and not (out / "methods" / "b_second").exists()
+
+
+# -- best.yaml --------------------------------------------------------------------------------
+
+def test_best_yaml_runs_and_reproduces_the_scored_degrader(camera: dict[str, Path],
+                                                           tmp_path: Path) -> None:
+    out = tmp_path / "f"
+    report = fit(**camera, out=out, methods=["bicubic", "camera"], **TINY)
+    best = report["best"]
+    scored = degsdk.from_config(report["candidates"][best]["config"])
+    from_recipe = degsdk.from_config(Recipe.from_yaml(out / "best.yaml").degrader)
+    assert from_recipe.to_config() == scored.to_config()
+    hr = synthetic_photos(2, 64, seed=9)
+    a = from_recipe(hr, seed=3, indices=[0, 1]).lr
+    b = scored(hr, seed=3, indices=[0, 1]).lr
+    assert torch.equal(a, b)
+    assert cli_main(["run", str(out / "best.yaml")]) == 0
+    lr_files = sorted((out / "dataset").rglob("*.png"))
+    assert lr_files, "degsdk run wrote nothing"
+
+
+def test_cli_fit_writes_the_report(camera: dict[str, Path], tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["fit", "--real-lr", str(camera["real_lr"]), "--clean-hr", str(camera["clean_hr"]),
+            "--pairs", str(camera["pairs"]), "--out", str(tmp_path / "f"), "--methods",
+            "bicubic", "--budget", "2m", "--repeats", "1", "--sr-steps", "2", "--sr-patch",
+            "16", "--sr-batch", "2", "--no-mixture", "--no-progress", "--extractors",
+            "degradation_stats", "--threads", "1"]
+    assert cli_main(argv) == 0
+    assert "best: bicubic" in capsys.readouterr().out
+    report = json.loads((tmp_path / "f" / "report.json").read_text())
+    assert report["test"].endswith("pairs_heldout")  # no --test: the held-out pairs
+    assert math.isfinite(report["candidates"]["bicubic"]["summary"]["sr_psnr"]["mean"])
+    assert "baseline-realesrgan" in report["candidates"]  # the default baseline
+    assert report["candidates"]["baseline-realesrgan"]["kind"] == "baseline"
