@@ -17,16 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ConfigError
+from ..hub._model_folder import file_sha256
 from ..io import ImagePair, find_pairs, image_size, list_images
 
 
 def file_digest(path: Path) -> str:
     """sha256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return file_sha256(path)
 
 
 def _order(seed: int, digest: str) -> str:
