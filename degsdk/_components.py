@@ -47,7 +47,7 @@ def _from_weights(kind: str, name: str, params: dict[str, Any]) -> Any:
     return obj
 
 
-def create(name: str, **params: Any) -> Degrader:
+def create(name: str, /, **params: Any) -> Degrader:
     """A registered degrader, constructed with ``params`` (validated; ``ConfigError`` names
     the bad field)."""
     deg = _build("degrader", name, Degrader, params)
@@ -55,12 +55,12 @@ def create(name: str, **params: Any) -> Degrader:
     return deg
 
 
-def create_extractor(name: str, **params: Any) -> Extractor:
+def create_extractor(name: str, /, **params: Any) -> Extractor:
     """A registered feature extractor."""
     return _build("extractor", name, Extractor, params)
 
 
-def create_sr_model(name: str, **params: Any) -> SRModel:
+def create_sr_model(name: str, /, **params: Any) -> SRModel:
     """A registered super-resolution model."""
     return _build("sr_model", name, SRModel, params)
 

@@ -191,3 +191,12 @@ def test_no_0_255_hint_near_1_and_seeds_are_checked() -> None:
     with pytest.raises(degsdk.InputError, match="indices must be non-negative integers"):
         deg(x, seed=0, indices=[0.5])  # type: ignore[list-item]
     assert deg(x, seed=np.int64(3)).seed == 3
+
+
+def test_a_parameter_called_name_is_a_config_error_not_a_type_error() -> None:
+    # found by the fuzz harness: create(name, **params) took params["name"] as its own name
+    for make, component in ((degsdk.create, "bicubic"),
+                            (degsdk.create_extractor, "degradation_stats"),
+                            (degsdk.create_sr_model, "bicubic")):
+        with pytest.raises(degsdk.ConfigError, match="name"):
+            make(component, name=None)

@@ -14,9 +14,10 @@ Stages, each leaving its result in ``out/`` so that ``resume`` continues an inte
    ``best.yaml``, a recipe for the winner: the best method, or the mixture when it beats the
    best method by more than the seed spread (their SR PSNR ranges do not overlap).
 
-The budget covers the whole run: scoring's cost is measured first (seconds per SR step × steps
-× candidates × repeats) and the rest is split across the methods by their ``budget_weight``
-(``share`` overrides).
+The budget covers the whole run. The baselines are scored first (they need no fitting), which
+measures what one (candidate, seed) score costs on this machine (without baselines: the SR step
+time measured on a few steps × steps, plus an overhead); the time left after the scoring still
+to come is split across the methods by their ``budget_weight`` (``share`` overrides).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import json
 import platform
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ import torch
 from .._components import create_extractor, get_fitter, list_fitters
 from .._config import from_config
 from .._errors import ConfigError
-from .._fitter import FitContext, FitData, FitResult
+from .._fitter import FitContext, FitData, FitResult, Fitter
 from .._options import Options
 from .._threads import use_threads
 from .._version import __version__
@@ -51,7 +53,7 @@ from ._score import (
     score_candidate,
     summarize,
 )
-from ._split import materialize, split_data
+from ._split import Split, SplitFolders, materialize, split_data
 
 STATE = "fit.json"
 MANAGED = ("split", "methods", "scores", STATE, "report.md", "report.json", "crops.png",
@@ -174,10 +176,23 @@ def _say(o: FitOptions, text: str) -> None:
         print(f"degsdk fit: {text}", flush=True)
 
 
-def _fit(o: FitOptions) -> dict[str, Any]:
-    t_start = time.perf_counter()
-    total = parse_budget(o.budget)
-    shares = parse_shares(o.share)
+@dataclass
+class _Run:
+    """What every stage of one run needs."""
+
+    o: FitOptions
+    out: Path
+    scale: int
+    key: dict[str, Any]
+    split: Split
+    folders: SplitFolders
+    data: FitData
+    test: Path | None
+    t_start: float
+
+
+def _setup(o: FitOptions, t_start: float) -> _Run:
+    """Validate the inputs and ``out``, and materialise the held-out split."""
     levels = _levels(o.levels)
     for name in ("real_lr", "clean_hr"):
         if not list_images([getattr(o, name)]):
@@ -201,69 +216,114 @@ def _fit(o: FitOptions) -> dict[str, Any]:
                    else None, levels=levels)
     test = Path(o.test) if o.test else (folders.pairs_heldout
                                         if split.pair_scale == scale else None)
+    return _Run(o, out, scale, key, split, folders, data, test, t_start)
 
-    # which methods
+
+def _choose(run: _Run) -> tuple[dict[str, Fitter], dict[str, str]]:
+    """The fitters the data allows, and why each other one is skipped."""
     names = list_fitters()
-    unknown = [m for m in o.methods if m not in names]
+    unknown = [m for m in run.o.methods if m not in names]
     if unknown:
         raise ConfigError(f"--methods: unknown {unknown}; registered fitters: {names}")
-    chosen = o.methods or names
     skipped: dict[str, str] = {}
     fitters = {}
-    for name in chosen:
+    for name in run.o.methods or names:
         fitter = get_fitter(name)
-        reason = fitter.skip_reason(data)
+        reason = fitter.skip_reason(run.data)
         if reason:
             skipped[name] = reason
         else:
             fitters[name] = fitter
     if not fitters:
         raise ConfigError(f"fit: no method can be fitted from this data: {skipped}")
+    return fitters, skipped
 
-    # budget: scoring first, the rest to the methods
-    sr = None
-    if test is not None:
-        sr = EvalSettings(steps=o.sr_steps, patch=o.sr_patch, batch_size=o.sr_batch,
-                          seed=o.seed)
-    n_cand = len(fitters) + len(o.baselines) + (1 if o.mixture and len(fitters) > 1 else 0)
-    step_s = (seconds_per_sr_step(scale, o.sr_patch, o.sr_batch, sr.channels, sr.blocks)
-              if sr is not None else 0.0)
-    scoring_s = n_cand * o.repeats * (o.sr_steps * step_s + SCORING_OVERHEAD_S)
-    fit_s = total - scoring_s
+
+class _Scorer:
+    """Scores candidates on the held-out data (``_score``), keeping every record."""
+
+    def __init__(self, run: _Run) -> None:
+        o, f = run.o, run.folders
+        self.run = run
+        sr = None
+        if run.test is not None:
+            sr = EvalSettings(steps=o.sr_steps, patch=o.sr_patch, batch_size=o.sr_batch,
+                              seed=o.seed)
+        self.settings = ScoreSettings(repeats=o.repeats, seed=o.seed,
+                                      extractors=tuple(o.extractors), sr=sr)
+        realism_hr = f.pairs_heldout / "hr" if f.pairs_heldout is not None and \
+            run.split.pair_scale == run.scale else Path(o.clean_hr)
+        self.data = ScoreData(f.real_lr_heldout, realism_hr, run.scale,
+                              self.settings.feature_patch)
+        self.ref_feats = {n: patch_features(create_extractor(n), self.data.real,
+                                            self.data.patch) for n in o.extractors}
+        self.records: dict[str, dict[str, Any]] = {}
+        self._step_s: float | None = None
+
+    def estimate_per_seed(self) -> float:
+        """Seconds one (candidate, seed) score should take: from the SR step time measured
+        on this machine, or from the scores already made when there are some."""
+        sr = self.settings.sr
+        if sr is not None and self._step_s is None:
+            self._step_s = seconds_per_sr_step(self.run.scale, sr.patch, sr.batch_size,
+                                               sr.channels, sr.blocks)
+        guess = (sr.steps * (self._step_s or 0.0) if sr is not None else 0.0) \
+            + SCORING_OVERHEAD_S
+        made = [one["seconds"] for rec in self.records.values()
+                for one in rec["seeds"].values()]
+        return max(guess, sum(made) / len(made)) if made else guess
+
+    def score(self, c: Candidate) -> None:
+        o = self.run.o
+        _say(o, f"scoring {c.label} ({o.repeats} seed{'s' * (o.repeats > 1)})")
+        self.records[c.label] = score_candidate(
+            c, self.data, self.settings, self.run.out / "scores", Path(o.clean_hr),
+            self.run.test, self.run.folders.real_lr_heldout, self.ref_feats, o.progress)
+
+
+def _plan(run: _Run, fitters: dict[str, Fitter], scorer: _Scorer, n_left: int
+          ) -> dict[str, Any]:
+    """The fitting time of every method: the budget left after the time spent so far and the
+    scoring still to come (``n_left`` candidates × repeats × the per-seed estimate)."""
+    o = run.o
+    total = parse_budget(o.budget)
+    per_seed = scorer.estimate_per_seed()
+    scoring_s = n_left * o.repeats * per_seed
+    spent = time.perf_counter() - run.t_start
+    fit_s = total - spent - scoring_s
     if fit_s < 0.2 * total:
         raise ConfigError(
-            f"--budget {o.budget}: scoring alone needs about {scoring_s:.0f} s ({n_cand} "
-            f"candidates × {o.repeats} repeats × {o.sr_steps} SR steps at {step_s:.2f} s), "
+            f"--budget {o.budget}: scoring needs about {scoring_s:.0f} s ({n_left} "
+            f"candidates × {o.repeats} repeats × {per_seed:.0f} s) after {spent:.0f} s spent, "
             f"leaving {max(fit_s, 0):.0f} s of {total:.0f} s to fit; raise --budget or lower "
             "--repeats / --sr-steps")
+    shares = parse_shares(o.share)
     weights = {n: shares.get(n, f.budget_weight) for n, f in fitters.items()}
     per_method = split_budget(fit_s, weights)
-    state = {"data": key, "split": split.as_dict(), "skipped": skipped,
-             "budget": {"total_s": total, "scoring_estimate_s": round(scoring_s, 1),
-                        "sr_step_s": round(step_s, 4),
-                        "per_method_s": {n: round(s, 1) for n, s in per_method.items()}},
-             "options": json.loads(o.model_dump_json())}
-    write_text_atomic(out / STATE, json.dumps(state, indent=1) + "\n")
-    for name, why in skipped.items():
-        _say(o, f"skip {name}: {why}")
+    return {"total_s": total, "spent_before_fit_s": round(spent, 1),
+            "scoring_estimate_s": round(scoring_s, 1), "score_per_seed_s": round(per_seed, 2),
+            "per_method_s": {n: round(v, 1) for n, v in per_method.items()}}
 
-    # fit
-    methods: dict[str, dict[str, Any]] = {}
+
+def _fit_methods(run: _Run, fitters: dict[str, Fitter], per_method: dict[str, float]
+                 ) -> dict[str, dict[str, Any]]:
+    """Run every fitter not done in an earlier run; a failure is recorded, not raised."""
+    o, methods = run.o, {}
     for i, (name, fitter) in enumerate(fitters.items(), start=1):
-        folder = out / "methods" / name
+        folder = run.out / "methods" / name
         done = folder / "result.json"
         if done.is_file():
             methods[name] = json.loads(done.read_text())
             _say(o, f"[{i}/{len(fitters)}] {name}: done in an earlier run")
             continue
         _say(o, f"[{i}/{len(fitters)}] fitting {name} ({per_method[name]:.0f} s)")
-        ctx = FitContext(data=data, out=folder.resolve(), seconds=per_method[name],
+        ctx = FitContext(data=run.data, out=folder.resolve(), seconds=per_method[name],
                          seed=o.seed, resume=folder.is_dir(), progress=o.progress)
         folder.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         try:
             res = fitter.fit(ctx)
-            problem = _result_config_ok(res, scale)
+            problem = _result_config_ok(res, run.scale)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
@@ -278,66 +338,68 @@ def _fit(o: FitOptions) -> dict[str, Any]:
             rec.update(degrader=res.degrader, fitted=res.fitted, notes=res.notes)
         write_text_atomic(done, json.dumps(rec, indent=1, default=str) + "\n")
         methods[name] = rec
+    return methods
 
-    # score
-    candidates = [Candidate(n, r["degrader"]) for n, r in methods.items() if "degrader" in r]
-    if not candidates:
+
+def _fit(o: FitOptions) -> dict[str, Any]:
+    run = _setup(o, time.perf_counter())
+    parse_budget(o.budget)  # a bad --budget fails before any work
+    fitters, skipped = _choose(run)
+    for name, why in skipped.items():
+        _say(o, f"skip {name}: {why}")
+    scorer = _Scorer(run)
+    n_mix = 1 if o.mixture and len(fitters) > 1 else 0
+    _plan(run, fitters, scorer, len(fitters) + len(o.baselines) + n_mix)  # refuse early
+    # the baselines need no fitting: scoring them first measures what a score costs here
+    for spec in o.baselines:
+        entry = parse_degrader_spec(spec, run.scale)
+        scorer.score(Candidate(f"baseline-{entry.label}", entry.degrader.to_config(),
+                               "baseline"))
+    budget = _plan(run, fitters, scorer, len(fitters) + n_mix)
+    state = {"data": run.key, "split": run.split.as_dict(), "skipped": skipped,
+             "budget": budget, "options": json.loads(o.model_dump_json())}
+    write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")
+    methods = _fit_methods(run, fitters, budget["per_method_s"])
+
+    fitted = [Candidate(n, r["degrader"]) for n, r in methods.items() if "degrader" in r]
+    if not fitted:
         raise ConfigError("fit: every method failed: "
                           + "; ".join(f"{n}: {r['failed']}" for n, r in methods.items()))
-    for spec in o.baselines:
-        entry = parse_degrader_spec(spec, scale)
-        candidates.append(Candidate(f"baseline-{entry.label}", entry.degrader.to_config(),
-                                    "baseline"))
-    realism_hr = folders.pairs_heldout / "hr" if folders.pairs_heldout is not None and \
-        split.pair_scale == scale else Path(o.clean_hr)
-    settings = ScoreSettings(repeats=o.repeats, seed=o.seed, extractors=tuple(o.extractors),
-                             sr=sr)
-    sdata = ScoreData(folders.real_lr_heldout, realism_hr, scale, settings.feature_patch)
-    ref_feats = {n: patch_features(create_extractor(n), sdata.real, sdata.patch)
-                 for n in o.extractors}
-    scores_dir = out / "scores"
-    records: dict[str, dict[str, Any]] = {}
-
-    def score(c: Candidate) -> None:
-        _say(o, f"scoring {c.label} ({o.repeats} seed{'s' * (o.repeats > 1)})")
-        records[c.label] = score_candidate(c, sdata, settings, scores_dir, Path(o.clean_hr),
-                                           test, folders.real_lr_heldout, ref_feats,
-                                           o.progress)
-
-    for c in candidates:
-        score(c)
+    for c in fitted:
+        scorer.score(c)
+    records = scorer.records
     summaries = {lbl: summarize(r) for lbl, r in records.items()}
     order, criterion = rank({k: v for k, v in summaries.items()
                              if records[k]["kind"] == "method"})
-    if o.mixture and len(order) > 1:
+    if n_mix and len(order) > 1:
         a, b = order[:2]
-        mix = Candidate("mixture", {"name": "one_of", "params": {
+        scorer.score(Candidate("mixture", {"name": "one_of", "params": {
             "probs": [0.5, 0.5], "ops": [records[a]["config"], records[b]["config"]]}},
-            "mixture")
-        score(mix)
+            "mixture"))
         summaries["mixture"] = summarize(records["mixture"])
     best = order[0]
     if "mixture" in summaries:
         both, _ = rank({best: summaries[best], "mixture": summaries["mixture"]})
-        a, b = summaries["mixture"]["sr_psnr"], summaries[best]["sr_psnr"]
+        mix_sr, best_sr = summaries["mixture"]["sr_psnr"], summaries[best]["sr_psnr"]
         # a mixture is handed back only when it beats the best method beyond the seed spread
-        if both[0] == "mixture" and (a is None or not overlaps(a, b)):
+        if both[0] == "mixture" and (mix_sr is None or not overlaps(mix_sr, best_sr)):
             best = "mixture"
     full_order, _ = rank(summaries)
     report: dict[str, Any] = {
-        "data": key, "split": split.as_dict(), "test": str(test) if test else None,
-        "scale": scale, "criterion": criterion, "ranking": full_order, "best": best,
-        "skipped": skipped, "methods": methods, "budget": state["budget"],
+        "data": run.key, "split": run.split.as_dict(),
+        "test": str(run.test) if run.test else None, "scale": run.scale,
+        "criterion": criterion, "ranking": full_order, "best": best, "skipped": skipped,
+        "methods": methods, "budget": budget,
         "candidates": {lbl: {"kind": records[lbl]["kind"], "config": records[lbl]["config"],
                              "summary": summaries[lbl], "seeds": records[lbl]["seeds"],
                              "baseline_sr": records[lbl].get("baseline_sr")}
                        for lbl in summaries},
-        "seconds": round(time.perf_counter() - t_start, 1),
+        "seconds": round(time.perf_counter() - run.t_start, 1),
         "versions": {"degsdk": __version__, "torch": torch.__version__,
                      "python": platform.python_version()},
     }
-    report["best_recipe"] = write_best_recipe(out, records[best]["config"], Path(o.clean_hr),
-                                              scale, o.seed)
-    write_report(report, out)
-    _say(o, f"best: {best}; wrote {out}/report.md and {out}/best.yaml")
+    report["best_recipe"] = write_best_recipe(run.out, records[best]["config"],
+                                              Path(o.clean_hr), run.scale, o.seed)
+    write_report(report, run.out)
+    _say(o, f"best: {best}; wrote {run.out}/report.md and {run.out}/best.yaml")
     return report

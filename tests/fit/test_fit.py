@@ -103,7 +103,7 @@ def test_budget_parsing_and_split() -> None:
 
 def test_a_budget_that_scoring_would_eat_is_refused(camera: dict[str, Path],
                                                     tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="scoring alone needs"):
+    with pytest.raises(ConfigError, match="scoring needs"):
         fit(**camera, out=tmp_path / "f", **{**TINY, "budget": "2", "sr_steps": 2000})
 
 
@@ -114,8 +114,20 @@ def test_the_budget_is_split_by_weight_and_share(camera: dict[str, Path], tmp_pa
     plan = json.loads((tmp_path / "f" / "fit.json").read_text())["budget"]
     per = plan["per_method_s"]
     assert per["camera"] == pytest.approx(3 * per["bicubic"], rel=0.01)
-    assert per["camera"] + per["bicubic"] + plan["scoring_estimate_s"] == pytest.approx(
-        plan["total_s"], abs=0.2)
+    assert per["camera"] + per["bicubic"] + plan["scoring_estimate_s"] + plan[
+        "spent_before_fit_s"] == pytest.approx(plan["total_s"], abs=0.3)
+
+
+def test_baselines_are_scored_first_and_measure_the_cost_of_a_score(
+        camera: dict[str, Path], tmp_path: Path) -> None:
+    report = fit(**camera, out=tmp_path / "f", methods=["bicubic"],
+                 **{**TINY, "baselines": ["bicubic"]})
+    base = report["candidates"]["baseline-bicubic"]
+    assert base["kind"] == "baseline" and report["best"] == "bicubic"
+    measured = sum(s["seconds"] for s in base["seeds"].values()) / len(base["seeds"])
+    plan = report["budget"]
+    assert plan["score_per_seed_s"] >= measured - 0.01
+    assert plan["scoring_estimate_s"] == pytest.approx(2 * plan["score_per_seed_s"], rel=0.02)
 
 
 # -- the split --------------------------------------------------------------------------------
