@@ -102,6 +102,7 @@ def main() -> int:
     ap.add_argument("--sr-steps", type=int, default=600)
     ap.add_argument("--threads", type=int)
     ap.add_argument("--out", type=Path, help="default: outputs/bench-fit-<part>")
+    ap.add_argument("--resume", action="store_true", help="continue an interrupted run")
     args = ap.parse_args()
     if not SHARED.is_dir():
         print(f"needs {SHARED}", file=sys.stderr)
@@ -113,7 +114,8 @@ def main() -> int:
     baselines = ["realesrgan"] + ([f"truth={data_root / 'truth.json'}"]
                                   if args.part == "a" else [])
     report = fit(**data, out=out, budget=args.budget, repeats=args.repeats,
-                 sr_steps=args.sr_steps, baselines=baselines, overwrite=True,
+                 sr_steps=args.sr_steps, baselines=baselines, overwrite=not args.resume,
+                 resume=args.resume,
                  threads=args.threads)
     c = report["candidates"]
     print(f"\nranking ({report['criterion']}), {report['seconds']:.0f} s:")

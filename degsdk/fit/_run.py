@@ -281,10 +281,12 @@ class _Scorer:
             self.run.test, self.run.folders.real_lr_heldout, self.ref_feats, o.progress)
 
 
-def _plan(run: _Run, fitters: dict[str, Fitter], scorer: _Scorer, n_left: int
-          ) -> dict[str, Any]:
+def _plan(run: _Run, fitters: dict[str, Fitter], scorer: _Scorer, n_left: int,
+          refuse: bool) -> dict[str, Any]:
     """The fitting time of every method: the budget left after the time spent so far and the
-    scoring still to come (``n_left`` candidates × repeats × the per-seed estimate)."""
+    scoring still to come (``n_left`` candidates × repeats × the per-seed estimate). When
+    less than a fifth of the budget would be left: ``refuse`` raises (before any work);
+    otherwise the methods get that fifth and the run says by how much it will overrun."""
     o = run.o
     total = parse_budget(o.budget)
     per_seed = scorer.estimate_per_seed()
@@ -292,11 +294,15 @@ def _plan(run: _Run, fitters: dict[str, Fitter], scorer: _Scorer, n_left: int
     spent = time.perf_counter() - run.t_start
     fit_s = total - spent - scoring_s
     if fit_s < 0.2 * total:
-        raise ConfigError(
-            f"--budget {o.budget}: scoring needs about {scoring_s:.0f} s ({n_left} "
-            f"candidates × {o.repeats} repeats × {per_seed:.0f} s) after {spent:.0f} s spent, "
-            f"leaving {max(fit_s, 0):.0f} s of {total:.0f} s to fit; raise --budget or lower "
-            "--repeats / --sr-steps")
+        why = (f"scoring needs about {scoring_s:.0f} s ({n_left} candidates × {o.repeats} "
+               f"repeats × {per_seed:.0f} s) after {spent:.0f} s spent, leaving "
+               f"{max(fit_s, 0):.0f} s of {total:.0f} s to fit")
+        if refuse:
+            raise ConfigError(f"--budget {o.budget}: {why}; raise --budget or lower "
+                              "--repeats / --sr-steps")
+        _say(o, f"warning: {why}; the methods get {0.2 * total:.0f} s and the run will take "
+             f"about {0.2 * total - fit_s:.0f} s more than --budget")
+        fit_s = 0.2 * total
     shares = parse_shares(o.share)
     weights = {n: shares.get(n, f.budget_weight) for n, f in fitters.items()}
     per_method = split_budget(fit_s, weights)
@@ -349,15 +355,18 @@ def _fit(o: FitOptions) -> dict[str, Any]:
         _say(o, f"skip {name}: {why}")
     scorer = _Scorer(run)
     n_mix = 1 if o.mixture and len(fitters) > 1 else 0
-    _plan(run, fitters, scorer, len(fitters) + len(o.baselines) + n_mix)  # refuse early
+    _plan(run, fitters, scorer, len(fitters) + len(o.baselines) + n_mix, refuse=True)
+    state: dict[str, Any] = {"data": run.key, "split": run.split.as_dict(),
+                             "skipped": skipped, "budget": None,
+                             "options": json.loads(o.model_dump_json())}
+    write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")  # resumable now
     # the baselines need no fitting: scoring them first measures what a score costs here
     for spec in o.baselines:
         entry = parse_degrader_spec(spec, run.scale)
         scorer.score(Candidate(f"baseline-{entry.label}", entry.degrader.to_config(),
                                "baseline"))
-    budget = _plan(run, fitters, scorer, len(fitters) + n_mix)
-    state = {"data": run.key, "split": run.split.as_dict(), "skipped": skipped,
-             "budget": budget, "options": json.loads(o.model_dump_json())}
+    budget = _plan(run, fitters, scorer, len(fitters) + n_mix, refuse=False)
+    state["budget"] = budget
     write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")
     methods = _fit_methods(run, fitters, budget["per_method_s"])
 
