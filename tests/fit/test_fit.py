@@ -382,3 +382,16 @@ def test_cli_fit_writes_the_report(camera: dict[str, Path], tmp_path: Path,
     assert math.isfinite(report["candidates"]["bicubic"]["summary"]["sr_psnr"]["mean"])
     assert "baseline-realesrgan" in report["candidates"]  # the default baseline
     assert report["candidates"]["baseline-realesrgan"]["kind"] == "baseline"
+
+
+def test_a_measured_overrun_is_warned_about_not_aborted(
+        camera: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from degsdk.fit import _run
+
+    estimates = iter([0.1, 1000.0])  # cheap before any score, dear once measured
+    monkeypatch.setattr(_run._Scorer, "estimate_per_seed", lambda self: next(estimates))
+    report = fit(**camera, out=tmp_path / "f", methods=["bicubic"],
+                 **{**TINY, "progress": True})
+    assert "the run will take about" in capsys.readouterr().out
+    assert report["budget"]["per_method_s"]["bicubic"] == pytest.approx(0.2 * 120, abs=0.1)
