@@ -154,11 +154,18 @@ def test_refuses_non_empty_output_and_prints_plan(hr_dir: Path, tmp_path: Path,
     assert "exists and is not empty" in capsys.readouterr().err
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_run(path: Path, parts: Path, min_done: int, **popen: Any) -> subprocess.Popen:
     """``degsdk run path`` in a subprocess, returned once ``min_done`` samples are recorded."""
     popen = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **popen}
+    # a child inherits an ignored SIGINT (an earlier test in the same pytest process may
+    # have left it ignored), and then Ctrl-C would not reach it: give it the default back
     proc = subprocess.Popen([sys.executable, "-m", "degsdk", "run", str(path)],
-                            env={**os.environ, "PYTHONPATH": str(REPO)}, **popen)
+                            env={**os.environ, "PYTHONPATH": str(REPO)},
+                            preexec_fn=_default_sigint, **popen)
     deadline = time.time() + 90
     while time.time() < deadline and (not parts.is_dir()
                                       or len(list(parts.iterdir())) < min_done):
