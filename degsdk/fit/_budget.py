@@ -36,16 +36,21 @@ def parse_budget(text: str | float | int) -> float:
     return seconds
 
 
+def number_assignment(item: str) -> tuple[str, float | None]:
+    """``KEY=NUMBER`` → (key, number); the number is None when it is missing or not one."""
+    key, sep, value = item.partition("=")
+    try:
+        return key, float(value) if sep else None
+    except ValueError:
+        return key, None
+
+
 def parse_shares(items: Sequence[str]) -> dict[str, float]:
     """``NAME=WEIGHT`` items → {name: weight} (weights > 0)."""
     out = {}
     for item in items:
-        name, sep, value = item.partition("=")
-        try:
-            weight = float(value)
-        except ValueError:
-            weight = -1.0
-        if not sep or not name or not weight > 0:
+        name, weight = number_assignment(item)
+        if not name or weight is None or not weight > 0:
             raise ConfigError(f"--share {item!r}: expected METHOD=WEIGHT with WEIGHT > 0")
         out[name] = weight
     return out

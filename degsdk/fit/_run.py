@@ -42,7 +42,13 @@ from .._threads import use_threads
 from .._version import __version__
 from ..evaluation import EvalSettings, parse_degrader_spec, patch_features
 from ..io import find_pairs, image_size, list_images, write_text_atomic
-from ._budget import parse_budget, parse_shares, seconds_per_sr_step, split_budget
+from ._budget import (
+    number_assignment,
+    parse_budget,
+    parse_shares,
+    seconds_per_sr_step,
+    split_budget,
+)
 from ._report import write_best_recipe, write_report
 from ._score import (
     Candidate,
@@ -106,11 +112,8 @@ def _levels(items: list[str]) -> dict[float, Path]:
     out = {}
     for item in items:
         level, sep, folder = item.partition("=")
-        try:
-            value = float(level)
-        except ValueError:
-            value = 0.0
-        if not sep or value <= 0 or not folder:
+        _, value = number_assignment(f"level={level}")
+        if not sep or value is None or value <= 0 or not folder:
             raise ConfigError(f"--levels {item!r}: expected LEVEL=DIR with LEVEL > 0")
         find_pairs(folder)  # a clear PairingError now rather than in a fitter
         out[value] = Path(folder)
@@ -348,8 +351,10 @@ def _fit_methods(run: _Run, fitters: dict[str, Fitter], per_method: dict[str, fl
 
 
 def _fit(o: FitOptions) -> dict[str, Any]:
-    run = _setup(o, time.perf_counter())
-    parse_budget(o.budget)  # a bad --budget fails before any work
+    t_start = time.perf_counter()
+    parse_budget(o.budget)  # a bad --budget or --share fails before anything is written
+    parse_shares(o.share)
+    run = _setup(o, t_start)
     fitters, skipped = _choose(run)
     for name, why in skipped.items():
         _say(o, f"skip {name}: {why}")

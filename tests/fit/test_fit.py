@@ -395,3 +395,12 @@ def test_a_measured_overrun_is_warned_about_not_aborted(
                  **{**TINY, "progress": True})
     assert "the run will take about" in capsys.readouterr().out
     assert report["budget"]["per_method_s"]["bicubic"] == pytest.approx(0.2 * 120, abs=0.1)
+
+
+def test_bad_shares_and_levels_name_the_flag(camera: dict[str, Path], tmp_path: Path) -> None:
+    for bad in (["dml"], ["dml=x"], ["dml=0"], ["=2"]):
+        with pytest.raises(ConfigError, match="--share"):
+            fit(**camera, out=tmp_path / "f", **{**TINY, "share": bad})
+    for bad in (["2"], ["x=" + str(camera["pairs"])], ["-1=" + str(camera["pairs"])], ["2="]):
+        with pytest.raises(ConfigError, match="--levels"):
+            fit(**camera, out=tmp_path / "g", **{**TINY, "levels": bad})
