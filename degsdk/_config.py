@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +84,17 @@ def save_config(cfg: Mapping[str, Any] | Degrader, path: str | os.PathLike[str])
     text = yaml.safe_dump(data, sort_keys=False)
     write_text_atomic(path, text)
 
+
+
+def map_weights(node: Any, fn: Callable[[str], str]) -> Any:
+    """A copy of the degrader config ``node`` (nested containers included) with every string
+    ``weights`` param replaced by ``fn(ref)``."""
+    if isinstance(node, list):
+        return [map_weights(v, fn) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: map_weights(v, fn) for k, v in node.items()}
+    params = out.get("params")
+    if isinstance(params, dict) and isinstance(params.get("weights"), str):
+        out["params"] = {**params, "weights": fn(params["weights"])}
+    return out

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from torch import Tensor
 
-from .._config import from_config
+from .._config import from_config, map_weights
 from ..evaluation._figures import bar_charts, crop_grid
 from ..io import atomic_path, image_size, list_images, read_image, write_text_atomic
 from ._score import overlaps
@@ -23,17 +23,8 @@ DOCS_HINT = "How to read this report: docs/fit.md in the degsdk repository."
 def relative_weights(node: Any, base: Path) -> Any:
     """A degrader config with every ``weights`` param naming a local folder made relative to
     ``base`` (recipes resolve such paths relative to the recipe file)."""
-    if isinstance(node, list):
-        return [relative_weights(v, base) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: relative_weights(v, base) for k, v in node.items()}
-    params = out.get("params")
-    if isinstance(params, dict) and isinstance(params.get("weights"), str) \
-            and Path(params["weights"]).is_dir():
-        out["params"] = {**params, "weights": os.path.relpath(
-            Path(params["weights"]).resolve(), base.resolve())}
-    return out
+    return map_weights(node, lambda ref: os.path.relpath(Path(ref).resolve(), base.resolve())
+                       if Path(ref).is_dir() else ref)
 
 
 def write_best_recipe(out: Path, config: dict[str, Any], clean_hr: Path, scale: int,

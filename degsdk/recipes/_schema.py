@@ -23,6 +23,7 @@ import pydantic
 import torch
 import yaml
 
+from .._config import map_weights
 from .._errors import ConfigError
 
 RECIPE_VERSION = 1
@@ -232,19 +233,15 @@ def _weights_relative_to(node: Any, base_dir: Path) -> Any:
     """``node`` (a degrader config, nested) with every ``weights`` ref that names a model
     folder beside the recipe made absolute, so the recipe runs from any directory. Hub refs,
     registered names and absolute paths are left as they are."""
-    if isinstance(node, list):
-        return [_weights_relative_to(v, base_dir) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _weights_relative_to(v, base_dir) for k, v in node.items()}
-    params = out.get("params")
-    if isinstance(params, dict) and isinstance(params.get("weights"), str):
-        ref = params["weights"]
+
+    def absolute(ref: str) -> str:
         body, sep, digest = ref.partition("#")
         local = body.removeprefix("file://")
         if "://" not in local and not Path(local).is_absolute() and (base_dir / local).is_dir():
-            out["params"] = {**params, "weights": str((base_dir / local).resolve()) + sep + digest}
-    return out
+            return str((base_dir / local).resolve()) + sep + digest
+        return ref
+
+    return map_weights(node, absolute)
 
 
 def load_recipe(path: str | Path, sets: list[str] | None = None) -> RecipeSpec:
