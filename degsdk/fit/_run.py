@@ -258,8 +258,9 @@ class _Scorer:
             run.split.pair_scale == run.scale else Path(o.clean_hr)
         self.data = ScoreData(f.real_lr_heldout, realism_hr, run.scale,
                               self.settings.feature_patch)
-        self.ref_feats = {n: patch_features(create_extractor(n), self.data.real,
-                                            self.data.patch) for n in o.extractors}
+        self.extractors = {n: create_extractor(n) for n in o.extractors}
+        self.ref_feats = {n: patch_features(e, self.data.real, self.data.patch)
+                          for n, e in self.extractors.items()}
         self.records: dict[str, dict[str, Any]] = {}
         self._step_s: float | None = None
 
@@ -281,7 +282,8 @@ class _Scorer:
         _say(o, f"scoring {c.label} ({o.repeats} seed{'s' * (o.repeats > 1)})")
         self.records[c.label] = score_candidate(
             c, self.data, self.settings, self.run.out / "scores", Path(o.clean_hr),
-            self.run.test, self.run.folders.real_lr_heldout, self.ref_feats, o.progress)
+            self.run.test, self.run.folders.real_lr_heldout, self.extractors, self.ref_feats,
+            o.progress)
 
 
 def _plan(run: _Run, fitters: dict[str, Fitter], scorer: _Scorer, n_left: int,

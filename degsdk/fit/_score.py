@@ -26,8 +26,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from .._components import create_extractor
 from .._config import from_config
+from .._interfaces import Extractor
 from ..evaluation import DegraderEntry, EvalSettings, evaluate, patch_features
 from ..io import list_images, read_image, write_image, write_text_atomic
 from ..metrics import frechet_distance, hf_kl
@@ -75,7 +75,7 @@ class ScoreData:
         self.patch = min(feature_patch, max(8, smallest // 2))
 
 
-def _realism(config: dict[str, Any], data: ScoreData, extractors: dict[str, Any],
+def _realism(config: dict[str, Any], data: ScoreData, extractors: dict[str, Extractor],
              ref_feats: dict[str, Tensor], seed: int) -> tuple[dict[str, Any], Tensor]:
     deg = from_config(config)
     s = derive_seed(seed, 0, Stream.EVAL_TEST)
@@ -89,9 +89,11 @@ def _realism(config: dict[str, Any], data: ScoreData, extractors: dict[str, Any]
 
 def score_candidate(cand: Candidate, data: ScoreData, settings: ScoreSettings, folder: Path,
                     clean_hr: Path, test: Path | None, heldout_real_lr: Path,
-                    ref_feats: dict[str, Tensor], progress: bool = True) -> dict[str, Any]:
+                    extractors: dict[str, Extractor], ref_feats: dict[str, Tensor],
+                    progress: bool = True) -> dict[str, Any]:
     """Score ``cand`` for every repeat seed (module doc), resuming from
-    ``folder/<label>.json``; returns that record."""
+    ``folder/<label>.json``; returns that record. ``ref_feats[n]``: the held-out real LR's
+    features from ``extractors[n]``."""
     path = folder / f"{cand.label}.json"
     rec: dict[str, Any] = {"label": cand.label, "kind": cand.kind, "config": cand.config,
                            "seeds": {}}
@@ -99,7 +101,6 @@ def score_candidate(cand: Candidate, data: ScoreData, settings: ScoreSettings, f
         old = json.loads(path.read_text())
         if old.get("config") == cand.config:
             rec = old
-    extractors = {n: create_extractor(n) for n in settings.extractors}
     for seed in settings.seeds():
         if str(seed) in rec["seeds"]:
             continue
