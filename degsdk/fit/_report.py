@@ -1,6 +1,7 @@
 """What ``degsdk fit`` writes at the end: ``best.yaml`` (a recipe for the winner),
 ``report.json``, ``report.md``, ``crops.png`` (the same crop through every candidate beside
-the real LR) and ``metrics.png`` (bars with the range over seeds)."""
+the real LR) and ``metrics.png`` (bars with the range over seeds). ``degsdk fit`` writes them
+into a staging folder and moves them into place together, as ``degsdk eval`` does."""
 
 from __future__ import annotations
 
@@ -28,9 +29,10 @@ def relative_weights(node: Any, base: Path) -> Any:
 
 
 def write_best_recipe(out: Path, config: dict[str, Any], clean_hr: Path, scale: int,
-                      seed: int) -> dict[str, Any]:
-    """Write ``out/best.yaml``: the clean HR, random crops, ``config`` as the degrader,
-    output to ``out/dataset``. Returns the recipe as written."""
+                      seed: int, dest: Path | None = None) -> dict[str, Any]:
+    """Write ``best.yaml`` for the folder ``out`` (into ``dest``, default ``out``): the clean
+    HR, random crops, ``config`` as the degrader, output to ``out/dataset``; paths are
+    relative to ``out``. Returns the recipe as written."""
     smallest = min(min(image_size(p)) for p in list_images([clean_hr]))
     size = max(8, min(256, smallest) // scale * scale)
     recipe = {
@@ -45,7 +47,7 @@ def write_best_recipe(out: Path, config: dict[str, Any], clean_hr: Path, scale: 
     text = ("# Made by `degsdk fit`: the degrader it ranked best for this camera.\n"
             "#   degsdk run best.yaml      (pairs of the clean HR in dataset/)\n"
             + yaml.safe_dump(recipe, sort_keys=False))
-    write_text_atomic(out / "best.yaml", text)
+    write_text_atomic((dest or out) / "best.yaml", text)
     return recipe
 
 
@@ -145,10 +147,12 @@ def _crop(folder: Path, name: str) -> Tensor | None:
     return read_image(p) if p.is_file() else None
 
 
-def write_report(r: dict[str, Any], out: Path) -> None:
-    """Write report.json, report.md, crops.png and metrics.png into ``out``."""
-    write_text_atomic(out / "report.json", json.dumps(r, indent=1, default=str) + "\n")
-    write_text_atomic(out / "report.md", render_markdown(r))
+def write_report(r: dict[str, Any], out: Path, dest: Path | None = None) -> None:
+    """Write report.json, report.md, crops.png and metrics.png of the fit folder ``out``
+    into ``dest`` (default ``out``)."""
+    dest = dest or out
+    write_text_atomic(dest / "report.json", json.dumps(r, indent=1, default=str) + "\n")
+    write_text_atomic(dest / "report.md", render_markdown(r))
     pics = out / "scores" / "crops"
     has_sr = r["candidates"][r["best"]]["summary"]["sr_psnr"] is not None
     if has_sr:
@@ -162,5 +166,5 @@ def write_report(r: dict[str, Any], out: Path) -> None:
                 for lbl in r["ranking"]]
     for name, im in (("crops.png", crop_grid(columns, rows, tile=192)),
                      ("metrics.png", bar_charts(_panels(r)))):
-        with atomic_path(out / name) as tmp:
+        with atomic_path(dest / name) as tmp:
             im.save(tmp, format="PNG")

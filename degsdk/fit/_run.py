@@ -11,8 +11,9 @@ Stages, each leaving its result in ``out/`` so that ``resume`` continues an inte
    else the held-out pairs), downstream SR, for every repeat seed; baselines (Real-ESRGAN) are
    scored beside; a 50/50 mixture of the two best methods is scored too;
 4. **report** — ``report.md``, ``report.json``, ``crops.png``, ``metrics.png`` and
-   ``best.yaml``, a recipe for the winner: the best method, or the mixture when it beats the
-   best method by more than the seed spread (their SR PSNR ranges do not overlap).
+   ``best.yaml`` (staged, then moved into ``out`` together), a recipe for the winner: the
+   best method, or the mixture when it beats the best method by more than the seed spread
+   (their SR PSNR ranges do not overlap).
 
 The budget covers the whole run. The baselines are scored first (they need no fitting), which
 measures what one (candidate, seed) score costs on this machine (without baselines: the SR step
@@ -41,7 +42,7 @@ from .._options import Options
 from .._threads import use_threads
 from .._version import __version__
 from ..evaluation import EvalSettings, parse_degrader_spec, patch_features
-from ..io import find_pairs, image_size, list_images, write_text_atomic
+from ..io import find_pairs, image_size, list_images, staged_folder, write_text_atomic
 from ._budget import (
     number_assignment,
     parse_budget,
@@ -414,8 +415,10 @@ def _fit(o: FitOptions) -> dict[str, Any]:
         "versions": {"degsdk": __version__, "torch": torch.__version__,
                      "python": platform.python_version()},
     }
-    report["best_recipe"] = write_best_recipe(run.out, records[best]["config"],
-                                              Path(o.clean_hr), run.scale, o.seed)
-    write_report(report, run.out)
+    with staged_folder(run.out) as staging:  # the five files arrive together or not at all
+        report["best_recipe"] = write_best_recipe(run.out, records[best]["config"],
+                                                  Path(o.clean_hr), run.scale, o.seed,
+                                                  dest=staging)
+        write_report(report, run.out, dest=staging)
     _say(o, f"best: {best}; wrote {run.out}/report.md and {run.out}/best.yaml")
     return report

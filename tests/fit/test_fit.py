@@ -404,3 +404,20 @@ def test_bad_shares_and_levels_name_the_flag(camera: dict[str, Path], tmp_path: 
     for bad in (["2"], ["x=" + str(camera["pairs"])], ["-1=" + str(camera["pairs"])], ["2="]):
         with pytest.raises(ConfigError, match="--levels"):
             fit(**camera, out=tmp_path / "g", **{**TINY, "levels": bad})
+
+
+def test_a_failure_while_writing_the_report_leaves_none_of_its_files(
+        camera: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from degsdk.fit import _report
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_report, "bar_charts", broken)
+    out = tmp_path / "f"
+    with pytest.raises(OSError, match="disk full"):
+        fit(**camera, out=out, methods=["bicubic"], **TINY)
+    for name in ("best.yaml", "report.md", "report.json", "crops.png", "metrics.png"):
+        assert not (out / name).exists(), name
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+    assert (out / "methods" / "bicubic" / "result.json").is_file()  # the work is kept
