@@ -8,8 +8,10 @@ bicubic at the fitted level, by more than the seed spread?
 (a) The truth is the ``camera`` degrader (level 2, ×2, read noise σ 2, shot noise, no JPEG).
     Its "photos" are made from other content than the clean HR: 4 Kodak crops as aligned
     pairs, 15 Urban100 photos as unpaired real LR, 3 other Kodak crops as test pairs. The
-    clean HR are the 20 BSD100 photos. The true camera is scored beside the fitted methods as
-    a reference (``baseline-truth``), with Real-ESRGAN.
+    clean HR are the 20 BSD100 photos. The same camera also captured the 4 pair scenes and 3
+    more Kodak crops at zoom levels 1.5 and 3 (aligned, ×1): ``--levels`` for InterFlow. The
+    true camera is scored beside the fitted methods as a reference (``baseline-truth``), with
+    Real-ESRGAN.
 (b) ``../shared/data/paired/city100_iphonex``: 9 aligned ×1 pairs. Scenes 073, 085 and 097
     are the test pairs; the other 6 are the pairs and (their LR) the unpaired real LR. The
     clean HR are Urban100, DIV2K and Kodak (28 photos).
@@ -25,6 +27,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -33,6 +36,7 @@ from degsdk.fit import fit
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
+LEVELS_A = (1.5, 3.0)  # zoom levels the camera also captured, for InterFlow (part a)
 TRUTH = {"name": "camera", "params": {"level": 2.0, "scale": 2, "read": 2.0, "shot": 0.0005,
                                       "jpeg": None}}
 
@@ -50,7 +54,7 @@ def _link_all(files: list[Path], folder: Path) -> None:
         (folder / f.name).symlink_to(f.resolve())
 
 
-def synthetic(root: Path) -> dict[str, Path]:
+def synthetic(root: Path) -> dict[str, Any]:
     """Data for part (a) under ``root``."""
     truth = degsdk.from_config(TRUTH)
     kodak = sorted((SHARED / "hr" / "kodak24").glob("*.png"))
@@ -67,12 +71,21 @@ def synthetic(root: Path) -> dict[str, Path]:
         degsdk.write_image(root / "real_lr" / f"{f.stem}.png",
                            truth(hr[None], seed=13, indices=[i]).lr[0])
     _link_all(sorted((SHARED / "hr" / "bsd100").glob("*.png")), root / "clean")
+    for level in LEVELS_A:
+        cam = degsdk.from_config({"name": "camera", "params": {
+            **TRUTH["params"], "level": level, "scale": 1}})
+        for i, f in enumerate(kodak[:4] + kodak[7:10]):
+            hr = _centre(degsdk.read_image(f), 256, 384)
+            lr = cam(hr[None], seed=14, indices=[i]).lr[0]
+            degsdk.write_image(root / f"level{level:g}" / "hr" / f"{f.stem}.png", hr)
+            degsdk.write_image(root / f"level{level:g}" / "lr" / f"{f.stem}.png", lr)
     (root / "truth.json").write_text(json.dumps(TRUTH))
     return {"real_lr": root / "real_lr", "clean_hr": root / "clean", "pairs": root / "pairs",
-            "test": root / "test"}
+            "test": root / "test",
+            "levels": [f"{lv:g}={root / f'level{lv:g}'}" for lv in LEVELS_A]}
 
 
-def city100(root: Path) -> dict[str, Path]:
+def city100(root: Path) -> dict[str, Any]:
     """Data for part (b) under ``root``."""
     src = SHARED / "paired" / "city100_iphonex"
     test = {"073", "085", "097"}

@@ -1,0 +1,258 @@
+"""Training InterFlow on aligned multi-level pairs (paper §3–4.1): ``degsdk train interflow
+--hr DIR --level 2=DIR --level 4=DIR … --out DIR`` (or ``--realsr ROOT`` for the RealSR v2
+layout), or ``train_interflow(...)``.
+
+Each step draws ``batch_size`` random ``patch``² crops, aligned across the HR and every
+level's LR, each with one of the 8 flips/transposes. The loss is NLL + λ_cons·L_cons +
+λ_IB·L_IB (:mod:`degsdk_interflow.losses`). Adam; the learning rate is halved at 50, 75 and 90 %
+of ``steps`` (the paper's 100k-step schedule, scaled). A step whose loss is non-finite, or (after
+the first 100 steps) above ``skip_factor`` × the running mean of the accepted losses, is
+skipped with its gradients zeroed; 100 in a row abort the run. All randomness comes from
+``seed``. ``out/checkpoint/`` (every ``checkpoint_every`` steps) lets ``resume`` continue
+exactly; the final ``out/`` is a hub-ready model folder whose card records the data, steps,
+metrics and any calibration.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from pydantic import Field
+
+from degsdk import ConfigError, Options, Trainer, TrainingError
+from degsdk.hub import WEIGHTS_NAME, load_state_strict
+from degsdk.seeding import draw_seed, generator_from_seed
+from degsdk.training import load_trainer_state, save_trained, save_trainer_state
+
+from .calibrate import calibrate
+from .data import (
+    MultiLevelSet,
+    from_folders,
+    from_level_pairs,
+    from_realsr,
+    is_paired,
+    one_level_folders,
+    one_level_pairs,
+    one_level_realsr,
+    random_batch,
+)
+from .losses import training_losses
+from .model import PRESETS, InterFlow
+from .priors import MeanKind
+
+MILESTONES = (0.5, 0.75, 0.9)
+MAX_BAD_STEPS = 100
+WARMUP = 100
+
+
+def learning_rate(base: float, step: int, steps: int) -> float:
+    """``base`` halved at each milestone (50/75/90 % of ``steps``) already passed."""
+    return base * 0.5 ** sum(step >= round(m * steps) for m in MILESTONES)
+
+
+def parse_levels(items: list[str], option: str = "--level") -> dict[float, str]:
+    """``["2=DIR", …]`` → {2.0: "DIR", …}; a clear error naming the bad item."""
+    out: dict[float, str] = {}
+    for item in items:
+        level, sep, folder = item.partition("=")
+        try:
+            value = float(level)
+        except ValueError:
+            value = math.nan
+        if not sep or not folder or not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"{option} {item!r}: expected LEVEL=DIR with a positive LEVEL")
+        if value in out:
+            raise ConfigError(f"{option}: level {value:g} is given twice")
+        out[value] = folder
+    return out
+
+
+class InterFlowTrainOptions(Options):
+    """Options of ``train_interflow`` and ``degsdk train interflow``. The data is ``hr`` with
+    ``level`` LEVEL=DIR folders, or ``realsr`` (a RealSR v2 root). ``preset`` sets the
+    architecture; ``flow_steps``, ``flow_levels``, ``hidden`` and (from Python)
+    ``architecture`` override parts of it."""
+
+    out: Path = Field(description="output model folder")
+    hr: Path | None = Field(None, description="folder of HR images")
+    level: list[str] = Field(default_factory=list, description="LEVEL=DIR: LR images of that "
+                             "zoom level, registered to the HR (same names and size; "
+                             "repeatable, ≥ 2)")
+    level_pairs: list[str] = Field(default_factory=list, description="LEVEL=DIR: a paired "
+                                   "folder (hr/ + lr/, aligned) per zoom level, as degsdk fit's "
+                                   "--levels (repeatable, ≥ 2)")
+    realsr: Path | None = Field(None, description="a RealSR v2 root (<Camera>/<Split>/<level>/"
+                                "*_HR.png, *_LR<level>.png) instead of --hr/--level")
+    camera: str | None = Field(None, description="RealSR camera folder (Canon, Nikon; "
+                               "default: all)")
+    split: str = Field("Train", description="RealSR split folder")
+    realsr_level: list[float] = Field(default_factory=list, description="RealSR levels to "
+                                      "train on (repeatable; default: all)")
+    calibrate: list[str] = Field(default_factory=list, description="LEVEL=DIR (a paired "
+                                 "folder hr/ + lr/, or an LR folder matched with --hr) or "
+                                 "LEVEL (from --realsr): a held-out "
+                                 "captured level to calibrate the level → weight map on")
+    steps: int = Field(2000, ge=0, description="training steps")
+    preset: Literal["tiny", "paper"] = Field("tiny", description="architecture preset")
+    flow_steps: int | None = Field(None, ge=1, description="K flow steps per level (overrides "
+                                   "the preset)")
+    flow_levels: int | None = Field(None, ge=1, description="L (overrides the preset)")
+    hidden: int | None = Field(None, ge=1, description="coupling width (overrides the preset)")
+    architecture: dict[str, Any] = Field(
+        default_factory=dict, json_schema_extra={"cli": False},
+        description="other architecture values over the preset (nf, blocks, gc, …)")
+    prior_mean: MeanKind = Field("scalar", description="scalar (official code) or channel "
+                                 "(paper text) level means")
+    patch: int = Field(64, ge=4, description="patch side (paper: 160)")
+    batch_size: int = Field(8, ge=1, description="scenes per step (each with every level)")
+    lr: float = Field(1e-4, ge=0, description="Adam learning rate (paper: 1e-4)")
+    lambda_cons: float = Field(10.0, ge=0, description="LR-consistency weight (0: off)")
+    lambda_ib: float = Field(1.0, ge=0, description="information-bottleneck weight (0: off)")
+    cons_down: int = Field(4, ge=1, description="LR-consistency downscale factor")
+    skip_factor: float = Field(3.0, gt=1, description="after step 100, skip a step whose "
+                               "loss exceeds this × the running mean of the accepted losses "
+                               "(exploding)")
+    seed: int = Field(0, ge=0, description="seed")
+    checkpoint_every: int = Field(500, ge=0, description="save out/checkpoint every N steps")
+    resume: bool = Field(False, description="continue from out/checkpoint")
+    max_seconds: float | None = Field(None, ge=0, description="stop after this many seconds")
+    data: str | None = Field(None, description="description of the training data for the "
+                             "model card")
+    progress: bool = Field(True, description="show a progress bar")
+
+
+def _dataset(o: InterFlowTrainOptions) -> MultiLevelSet:
+    given = [name for name, v in (("--hr/--level", o.hr is not None or o.level),
+                                  ("--level-pairs", o.level_pairs), ("--realsr", o.realsr))
+             if v]
+    if len(given) != 1:
+        raise ConfigError("give the data one way: --hr with --level LEVEL=DIR (≥ 2), "
+                          "--level-pairs LEVEL=DIR (≥ 2) or --realsr ROOT"
+                          + (f" (got {' and '.join(given)})" if given else ""))
+    if o.realsr is not None:
+        return from_realsr(o.realsr, o.camera, o.split, o.realsr_level or None)
+    if o.level_pairs:
+        return from_level_pairs(parse_levels(o.level_pairs, "--level-pairs"))
+    if o.hr is None or len(o.level) < 2:
+        raise ConfigError("give --hr and at least two --level LEVEL=DIR")
+    return from_folders(o.hr, parse_levels(o.level))
+
+
+def _calibration_sets(o: InterFlowTrainOptions) -> list[tuple[float, MultiLevelSet]]:
+    out = []
+    for item in o.calibrate:
+        if "=" in item:
+            ((level, folder),) = parse_levels([item], "--calibrate").items()
+            if is_paired(folder):
+                out.append((level, one_level_pairs(level, folder)))
+                continue
+            if o.hr is None:
+                raise ConfigError(f"--calibrate {item!r}: an LR folder needs --hr (or give a "
+                                  "paired folder with hr/ and lr/)")
+            out.append((level, one_level_folders(o.hr, level, folder)))
+        else:
+            if o.realsr is None:
+                raise ConfigError(f"--calibrate {item!r}: a bare LEVEL needs --realsr")
+            level = float(item)
+            out.append((level, one_level_realsr(o.realsr, level, o.camera, o.split)))
+    return out
+
+
+def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: Any
+                    ) -> InterFlow:
+    """Train InterFlow (module doc) and save it to ``out``. Returns the model."""
+    o = InterFlowTrainOptions.of(options, **fields)
+    data = _dataset(o)
+    held_out = _calibration_sets(o)
+    overrides = {k: getattr(o, k) for k in ("flow_steps", "flow_levels", "hidden")
+                 if getattr(o, k) is not None}
+    arch = {**PRESETS[o.preset], **overrides, **o.architecture}
+    model = InterFlow(**arch, trained_levels=data.levels, prior_mean=o.prior_mean)
+    if o.patch % model.size_multiple:
+        raise ConfigError(f"patch {o.patch} is not a multiple of {model.size_multiple} "
+                          "(the ×4 space-to-depth and 2^flow_levels)")
+    if data.smallest_side() < o.patch:
+        raise ConfigError(f"the smallest training image side is {data.smallest_side()} px, "
+                          f"below the {o.patch} px patch; lower --patch")
+    g = torch.Generator().manual_seed(o.seed)
+    model.reset_parameters(g)
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=o.lr)
+    meta = {"levels": data.levels, "scenes": data.names, "steps_total": o.steps,
+            "architecture": arch, "prior_mean": o.prior_mean, "patch": o.patch,
+            "batch_size": o.batch_size, "lr": o.lr, "lambda_cons": o.lambda_cons,
+            "lambda_ib": o.lambda_ib, "cons_down": o.cons_down, "seed": o.seed}
+    ckpt = Path(o.out) / "checkpoint"
+    start = 0
+    if o.resume:
+        load_state_strict(model, ckpt / WEIGHTS_NAME)
+        start = load_trainer_state(ckpt, opt, g, meta)
+    ema: dict[str, float] = {}
+    bad, done, skipped = 0, start, 0
+    t0 = time.perf_counter()
+    bar = tqdm_bar(start, o.steps, o.progress)
+    for step in range(start, o.steps):
+        for group in opt.param_groups:
+            group["lr"] = learning_rate(o.lr, step, o.steps)
+        hr, lrs = random_batch(data, o.batch_size, o.patch, g)
+        gens = [generator_from_seed(draw_seed(g)) for _ in range(o.batch_size)]
+        terms = training_losses(model, hr, lrs, gens, o.lambda_cons, o.lambda_ib, o.cons_down)
+        loss = terms["total"]
+        opt.zero_grad(set_to_none=True)
+        done = step + 1
+        value = float(loss.detach())
+        running = ema.get("total")
+        exploding = step >= WARMUP and running is not None and value > o.skip_factor * abs(
+            running)
+        if not math.isfinite(value) or exploding:
+            bad += 1
+            skipped += 1
+            if bad >= MAX_BAD_STEPS:
+                raise TrainingError(f"interflow: {bad} steps in a row were skipped (loss "
+                                    f"{value:g} at step {done}); try a lower --lr")
+            bar.update(1)
+            continue
+        bad = 0
+        loss.backward()
+        opt.step()
+        for k, t in terms.items():
+            v = float(t.detach())
+            ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
+        bar.set_postfix({k: f"{v:.3f}" for k, v in ema.items()})
+        bar.update(1)
+        if o.checkpoint_every and done % o.checkpoint_every == 0 and done < o.steps:
+            model.save_pretrained(ckpt)
+            save_trainer_state(ckpt, opt, g, done, meta)
+        if o.max_seconds is not None and time.perf_counter() - t0 > o.max_seconds:
+            break
+    bar.close()
+    model.eval()
+    metrics: dict[str, Any] = {f"train_{k}_ema": v for k, v in ema.items()}
+    metrics["skipped_steps"] = skipped
+    for level, held in held_out:
+        w, curve = calibrate(model, held.hr[:8], [row[0] for row in held.lr[:8]], level,
+                             seed=o.seed)
+        metrics[f"calibration_{level:g}"] = {"weight": w, "hf_kl": curve}
+    prov: dict[str, Any] = {"trainer": "degsdk-interflow", "steps": done, **meta,
+                            "scenes": len(data), "data_source": str(o.realsr or o.hr),
+                            "calibrated_on": [lv for lv, _ in held_out]}
+    save_trained(model, o.out, prov, metrics, time.perf_counter() - t0, done, o.steps,
+                 o.max_seconds, o.data)
+    return model
+
+
+def tqdm_bar(start: int, total: int, progress: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(desc="train interflow", unit="step", initial=start, total=total,
+                disable=None if progress else True)
+
+
+def interflow_trainer() -> Trainer:
+    """``degsdk train interflow``: ``train_interflow`` with ``InterFlowTrainOptions``."""
+    return Trainer("Train InterFlow (conditional flow over zoom levels, aligned multi-level "
+                   "pairs).", train_interflow, InterFlowTrainOptions)
