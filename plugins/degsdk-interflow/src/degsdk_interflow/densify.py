@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from pydantic import Field
 from tqdm import tqdm
 
@@ -27,7 +26,7 @@ from degsdk.io import write_image, write_text_atomic
 
 from .data import MultiLevelSet, from_folders, from_realsr
 from .level_map import bracket
-from .model import InterFlow
+from .model import InterFlow, pad_to_multiple
 from .train import parse_levels
 
 
@@ -60,14 +59,6 @@ def _weight(model: InterFlow, lo: float, hi: float, level: float) -> float:
     return (level - lo) / (hi - lo)
 
 
-def _pad(x: torch.Tensor, m: int) -> torch.Tensor:
-    h, w = x.shape[-2:]
-    ph, pw = -h % m, -w % m
-    if not (ph or pw):
-        return x
-    return F.pad(x, (0, pw, 0, ph), mode="reflect" if min(h, w) > max(ph, pw) else "replicate")
-
-
 def densify(model: InterFlow, data: MultiLevelSet, targets: list[float], out: str | Path,
             progress: bool = True) -> dict[str, Any]:
     """Generate every target level of every scene of ``data`` (module doc) into ``out``;
@@ -91,8 +82,8 @@ def densify(model: InterFlow, data: MultiLevelSet, targets: list[float], out: st
         hr = data.hr[k][None]
         h, w = hr.shape[-2:]
         with torch.no_grad():
-            conds = model.conditions(_pad(hr, m))
-            zs = [model.encode(_pad(x[None], m), conds)[0] for x in data.lr[k]]
+            conds = model.conditions(pad_to_multiple(hr, m))
+            zs = [model.encode(pad_to_multiple(x[None], m), conds)[0] for x in data.lr[k]]
             for t, i, wt in plan:
                 y = model.decode((1 - wt) * zs[i] + wt * zs[i + 1], conds).clamp(0, 1)
                 folder = out / f"{t:g}"

@@ -34,7 +34,7 @@ from torch import Tensor
 from degsdk import Degrader, DegraderConfig, FloatRange, InputError, PretrainedMixin, SampleParams
 from degsdk.nn.flow import ConditionalFlow
 from degsdk.nn.rrdb import RRDBEncoder
-from degsdk.ops import resize
+from degsdk.ops import mirror_pad, resize
 from degsdk.seeding import draw_float, draw_seed, generator_from_seed
 
 from .level_map import blend_weight, outside
@@ -229,13 +229,8 @@ class InterFlow(Degrader, PretrainedMixin):
                           f"{self.cfg.trained_levels[0]:g}–{self.cfg.trained_levels[-1]:g} and "
                           "extrapolate", stacklevel=2)
         device = self.priors.factors.device
-        m = self.size_multiple
+        x = pad_to_multiple(hr.to(device), self.size_multiple)
         h, w = hr.shape[-2:]
-        ph, pw = -h % m, -w % m
-        x = hr.to(device)
-        if ph or pw:
-            x = F.pad(x, (0, pw, 0, ph), mode="reflect" if min(h, w) > max(ph, pw)
-                      else "replicate")
         gens = [generator_from_seed(int(p["seed"])) for p in params]
         with torch.no_grad():
             y = self.generate(x, levels, [float(p["temperature"]) for p in params], gens)
@@ -243,6 +238,11 @@ class InterFlow(Degrader, PretrainedMixin):
         if self.cfg.downscale:
             y = resize(y, self.output_size(h, w), "bicubic", antialias=True)
         return y.to(hr.device, torch.float32)
+
+
+def pad_to_multiple(x: Tensor, m: int) -> Tensor:
+    """Mirror-pad the bottom and right of N×C×H×W so both sides are multiples of ``m``."""
+    return mirror_pad(x, 0, -x.shape[-1] % m, 0, -x.shape[-2] % m)
 
 
 def _fmt(level: tuple[float, float]) -> str:
