@@ -10,6 +10,7 @@ Writes docs/images/interflow_levels.png. Needs ../shared/data.
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def _tile(x: torch.Tensor, text: str) -> Image.Image:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", default="interflow/camera24")
+    ap.add_argument("--out", type=Path, default=REPO / "docs" / "images" / "interflow_levels.png")
+    a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         names = make_camera_levels(root, ["kodak24"], [2.0, 3.0, 4.0], size=384, seed=1)
@@ -48,7 +53,7 @@ def main() -> None:
     t, s = 140, 150
     top = []
     for level in LEVELS:
-        deg = degsdk.create("interflow", weights="interflow/camera24", level=level)
+        deg = degsdk.create("interflow", weights=a.model, level=level)
         with torch.no_grad():
             y = deg(hr[None], seed=0).lr[0]
         top.append(_tile(y[:, t : t + CROP, s : s + CROP], f"InterFlow ×{level:g}"))
@@ -61,9 +66,9 @@ def main() -> None:
         sheet.paste(tile, (i * w, 0))
     for i, tile in enumerate(bottom):
         sheet.paste(tile, (i * w + w // 2, h))
-    out = REPO / "docs" / "images" / "interflow_levels.png"
-    sheet.save(out)
-    print(f"wrote {out} (scene {name})")
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(a.out)
+    print(f"wrote {a.out} (scene {name})")
 
 
 if __name__ == "__main__":

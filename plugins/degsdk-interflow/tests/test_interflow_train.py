@@ -141,3 +141,36 @@ def test_cli_trains(levels_dir: dict[str, Path], tmp_path: Path) -> None:
                  str(tmp_path / "m"), "--steps", "2", "--patch", "16", "--batch-size", "2",
                  "--flow-steps", "1", "--hidden", "8", "--no-progress"])
     assert code == 0 and (tmp_path / "m" / "config.json").is_file()
+
+
+def test_non_finite_and_exploding_steps_are_skipped(levels_dir: dict[str, Path], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import degsdk_interflow.train as tr
+
+    real = tr.training_losses
+    calls = {"n": 0}
+
+    def flaky(*args: object, **kw: object) -> dict[str, torch.Tensor]:
+        calls["n"] += 1
+        terms = real(*args, **kw)  # type: ignore[arg-type]
+        if calls["n"] in (2, 4):
+            terms["total"] = terms["total"] * float("nan")
+        if calls["n"] == 7:  # after the warm-up: 1000× the running loss
+            terms["total"] = terms["total"] * 1000
+        return terms
+
+    monkeypatch.setattr(tr, "training_losses", flaky)
+    monkeypatch.setattr(tr, "WARMUP", 5)  # (100 in training; shortened for the test)
+    monkeypatch.setattr(tr, "MAX_BAD_STEPS", 4)
+    common = {**TINY, "hr": levels_dir["hr"], "level": _levels(levels_dir, "2", "4")}
+    train_interflow(**common, out=tmp_path / "m", steps=8)
+    assert json.loads((tmp_path / "m" / "metrics.json").read_text())["skipped_steps"] == 3
+
+    def always_nan(*args: object, **kw: object) -> dict[str, torch.Tensor]:
+        terms = real(*args, **kw)  # type: ignore[arg-type]
+        terms["total"] = terms["total"] * float("nan")
+        return terms
+
+    monkeypatch.setattr(tr, "training_losses", always_nan)
+    with pytest.raises(degsdk.TrainingError, match="4 steps in a row"):
+        train_interflow(**common, out=tmp_path / "m2", steps=10)

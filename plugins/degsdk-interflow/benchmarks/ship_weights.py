@@ -1,0 +1,73 @@
+"""Make the embedded ``interflow/camera24`` weights: the camera data, the training run, and
+the model folder shipped in the package, whose card says exactly what it was trained on and
+how to train on RealSR instead.
+
+    .venv/bin/python plugins/degsdk-interflow/benchmarks/ship_weights.py --work /tmp/if
+
+runs, in ``--work``: ``camera_levels.py`` for the training set (levels 2 and 4 of 38 photos)
+and the calibration set (level 3 of Set14), then ``degsdk train interflow`` with the options
+below (about 55 minutes on one CPU thread), then writes
+``src/degsdk_interflow/weights/camera24/``. ``--trained DIR`` skips the data and training and
+only ships an already trained folder. Needs ../shared/data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from camera_levels import make_camera_levels
+
+import degsdk
+from degsdk.hub import read_config
+
+PLUGIN = Path(__file__).resolve().parents[1]
+TARGET = PLUGIN / "src" / "degsdk_interflow" / "weights" / "camera24"
+DATA = ("core camera degrader (jpeg off) at aligned levels 2 and 4 of 38 photos (BSD100 20, "
+        "Urban100 15, DIV2K-valid 3; centre crops <= 384 px; per scene the same focus and "
+        "white-balance draws, separate noise draws); calibrated on level 3 of Set14 (11 photos)")
+
+
+def train_command(work: Path) -> list[str]:
+    return ["degsdk", "train", "interflow", "--hr", f"{work}/train/hr",
+            "--level", f"2={work}/train/2", "--level", f"4={work}/train/4",
+            "--calibrate", f"3={work}/calib", "--out", f"{work}/ship", "--steps", "2500",
+            "--max-seconds", "3500", "--checkpoint-every", "250", "--threads", "1",
+            "--data", DATA]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/if"))
+    ap.add_argument("--trained", type=Path, help="ship this trained folder (skip training)")
+    a = ap.parse_args()
+    cmd = train_command(a.work)
+    trained = a.trained
+    if trained is None:
+        make_camera_levels(a.work / "train", ["bsd100", "urban100", "div2k_valid"], [2.0, 4.0])
+        make_camera_levels(a.work / "calib", ["set14"], [3.0])
+        (a.work / "calib" / "lr").symlink_to(a.work / "calib" / "3")
+        subprocess.run([str(Path(sys.executable).with_name("degsdk")), *cmd[1:]], check=True)
+        trained = a.work / "ship"
+    model = degsdk.create("interflow", weights=str(trained))
+    prov = dict(read_config(trained).provenance)
+    prov.update({
+        "datasets": ["BSD100", "Urban100", "DIV2K", "Set14"],
+        "trained_with": " ".join(shlex.quote(c) for c in cmd)
+        + "  (data: plugins/degsdk-interflow/benchmarks/ship_weights.py)",
+        "train_on_realsr": "degsdk train interflow --realsr RealSR_V2 --camera Canon "
+        "--realsr-level 2 --realsr-level 4 --calibrate 3 --preset paper --patch 160 "
+        "--batch-size 8 --steps 100000 --out MODEL  (RealSR v2: the InterFlow authors' "
+        "restructured release, one HR per scene for all levels; the paper's setting, a GPU "
+        "for days)",
+    })
+    prov["data_source"] = "camera_levels.py (see trained_with)"
+    model.save_pretrained(TARGET, provenance=prov)
+    print(f"wrote {TARGET}")
+
+
+if __name__ == "__main__":
+    main()
