@@ -131,6 +131,10 @@ def test_calibration_is_stored_in_the_model_card(levels_dir: dict[str, Path],
     point = cfg["architecture"]["calibration"][0]
     assert point[0] == 3.0 and 0 < point[1] < 1
     metrics = json.loads((tmp_path / "m" / "metrics.json").read_text())
+    with pytest.raises(degsdk.ConfigError, match="strictly between the trained levels"):
+        train_interflow(**TINY, hr=levels_dir["hr"], level=_levels(levels_dir, "2", "3"),
+                        calibrate=[f"4={levels_dir['4']}"], out=tmp_path / "m2", steps=2)
+    assert not (tmp_path / "m2").exists()
     curve = metrics["calibration_3"]["hf_kl"]
     assert len(curve) == 19 and min(curve, key=curve.get) == str(point[1])
 

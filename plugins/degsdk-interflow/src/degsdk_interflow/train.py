@@ -157,7 +157,7 @@ def _calibration_sets(o: InterFlowTrainOptions) -> list[tuple[float, MultiLevelS
         else:
             if o.realsr is None:
                 raise ConfigError(f"--calibrate {item!r}: a bare LEVEL needs --realsr")
-            level = float(item)
+            level = next(iter(parse_levels([f"{item}=realsr"], "--calibrate")))
             out.append((level, one_level_realsr(o.realsr, level, o.camera, o.split)))
     return out
 
@@ -168,6 +168,10 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     o = InterFlowTrainOptions.of(options, **fields)
     data = _dataset(o)
     held_out = _calibration_sets(o)
+    for level, _ in held_out:  # checked now, not after the training
+        if not data.levels[0] < level < data.levels[-1] or level in data.levels:
+            raise ConfigError(f"--calibrate {level:g}: a held-out level must lie strictly "
+                              f"between the trained levels {data.levels}")
     overrides = {k: getattr(o, k) for k in ("flow_steps", "flow_levels", "hidden")
                  if getattr(o, k) is not None}
     arch = {**PRESETS[o.preset], **overrides, **o.architecture}
