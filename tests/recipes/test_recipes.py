@@ -381,3 +381,18 @@ def test_output_dir_that_is_a_file_is_a_one_line_error(hr_dir: Path, tmp_path: P
         assert main(["run", str(path)]) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
+
+
+def test_committed_interflow_recipe_is_byte_identical_with_ray(tmp_path: Path) -> None:
+    """A learned plugin degrader (InterFlow, a level drawn per sample) gives the same bytes in
+    one process and with the Ray backend."""
+    pytest.importorskip("ray", reason="the ray extra (pip install 'degsdk[ray]') is needed")
+    trees = []
+    for name, run in (("local", ["run.workers=1"]), ("ray", ["run.workers=2",
+                                                              "run.backend=ray"])):
+        spec = Recipe.from_yaml(REPO / "recipes" / "interflow-continuous.yaml",
+                                sets=[f"output.dir={tmp_path / name}", "run.batch_size=2",
+                                      "crop.size=64", *run])
+        assert spec.run(limit=4, progress=False).samples == 4
+        trees.append(tree(tmp_path / name))
+    assert trees[0] == trees[1]

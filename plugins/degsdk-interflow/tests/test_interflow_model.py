@@ -14,7 +14,7 @@ from conftest import SMALL, small_model
 from degsdk_interflow import InterFlow, LevelPriors, blend_weight
 
 import degsdk
-from degsdk.testing import check_degrader
+from degsdk.testing import check_degrader, example_images
 
 
 def test_registered_through_the_hooks_alone() -> None:
@@ -161,3 +161,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert torch.equal(back(x, seed=3).lr, m(x, seed=3).lr)
     assert torch.equal(degsdk.create("interflow", weights=str(tmp_path / "m"), level=3.0)(
         x, seed=3).lr, small_model(calibration=[(3.0, 0.4)], level=3.0)(x, seed=3).lr)
+def test_shipped_weights_keep_the_contract() -> None:
+    m = degsdk.create("interflow", weights="interflow/camera24")
+    check_degrader(m, example_images(2))
+    assert m.cfg.trained_levels == [2.0, 4.0] and m.cfg.calibration
