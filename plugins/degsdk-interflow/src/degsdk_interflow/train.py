@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import torch
 from pydantic import Field
+from tqdm import tqdm
 
 from degsdk import ConfigError, Options, Trainer, TrainingError
 from degsdk.hub import WEIGHTS_NAME, load_state_strict
@@ -198,7 +199,8 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     ema: dict[str, float] = {}
     bad, done, skipped = 0, start, 0
     t0 = time.perf_counter()
-    bar = tqdm_bar(start, o.steps, o.progress)
+    bar = tqdm(desc="train interflow", unit="step", initial=start, total=o.steps,
+               disable=None if o.progress else True)
     for step in range(start, o.steps):
         for group in opt.param_groups:
             group["lr"] = learning_rate(o.lr, step, o.steps)
@@ -247,13 +249,6 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     save_trained(model, o.out, prov, metrics, time.perf_counter() - t0, done, o.steps,
                  o.max_seconds, o.data)
     return model
-
-
-def tqdm_bar(start: int, total: int, progress: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(desc="train interflow", unit="step", initial=start, total=total,
-                disable=None if progress else True)
 
 
 def interflow_trainer() -> Trainer:
