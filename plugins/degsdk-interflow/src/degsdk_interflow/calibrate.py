@@ -38,12 +38,12 @@ def generate_at_weight(model: InterFlow, hrs: Sequence[Tensor], lower: int, weig
     tau = model.cfg.temperature if temperature is None else temperature
     out = []
     with torch.no_grad():
-        conds_shape = model.cfg.flow_levels
+        mean, factor = model.priors.blended(lower, weight)
+        levels = model.cfg.flow_levels  # the latent is 2^L times smaller than the image
         for i, hr in enumerate(hrs):
-            mean, factor = model.priors.blended(lower, weight)
             g = generator_from_seed(derive_seed(seed, i))
-            z = model.priors.draw(mean, factor, (hr.shape[-2] >> conds_shape,
-                                                 hr.shape[-1] >> conds_shape), tau, g)
+            z = model.priors.draw(mean, factor, (hr.shape[-2] >> levels,
+                                                 hr.shape[-1] >> levels), tau, g)
             out.append(model.decode(z[None], model.conditions(hr[None])).clamp(0, 1)[0])
     return out
 
