@@ -3,7 +3,7 @@ real data, and hand back the winner as a recipe; plus the estimators fitters sha
 JPEG quality, one-parameter searches) and the classic pipelines' fitters."""
 
 from .._fitter import DATA_KINDS, FitContext, FitData, FitResult, Fitter
-from ._budget import parse_budget, split_budget
+from ._budget import parse_budget, parse_levels, split_budget
 from ._classic import classic_fitter, fit_classic
 from ._estimate import (
     best_by_realism,
@@ -38,6 +38,7 @@ __all__ = [
     "jpeg_quality_of",
     "noise_beyond",
     "parse_budget",
+    "parse_levels",
     "realism_distance",
     "reference_features",
     "split_budget",

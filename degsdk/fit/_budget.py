@@ -3,9 +3,11 @@ what scoring will cost, and splitting the rest across the methods by weight."""
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import torch
 
@@ -43,6 +45,21 @@ def number_assignment(item: str) -> tuple[str, float | None]:
         return key, float(value) if sep else None
     except ValueError:
         return key, None
+
+
+def parse_levels(items: Sequence[str], option: str = "--levels") -> dict[float, Path]:
+    """``LEVEL=DIR`` items (zoom level → folder) → {level: Path}; a level must be a positive
+    number and appear once. Errors name ``option`` and the item."""
+    out: dict[float, Path] = {}
+    for item in items:
+        level, sep, folder = item.partition("=")
+        _, value = number_assignment(f"level={level}")
+        if not sep or value is None or not math.isfinite(value) or value <= 0 or not folder:
+            raise ConfigError(f"{option} {item!r}: expected LEVEL=DIR with LEVEL > 0")
+        if value in out:
+            raise ConfigError(f"{option}: level {value:g} is given twice")
+        out[value] = Path(folder)
+    return out
 
 
 def parse_shares(items: Sequence[str]) -> dict[str, float]:

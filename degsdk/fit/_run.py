@@ -44,8 +44,8 @@ from .._version import __version__
 from ..evaluation import EvalSettings, parse_degrader_spec, patch_features
 from ..io import find_pairs, image_size, list_images, staged_folder, write_text_atomic
 from ._budget import (
-    number_assignment,
     parse_budget,
+    parse_levels,
     parse_shares,
     seconds_per_sr_step,
     split_budget,
@@ -110,15 +110,10 @@ class FitOptions(Options):
 
 
 def _levels(items: list[str]) -> dict[float, Path]:
-    out = {}
-    for item in items:
-        level, sep, folder = item.partition("=")
-        _, value = number_assignment(f"level={level}")
-        if not sep or value is None or value <= 0 or not folder:
-            raise ConfigError(f"--levels {item!r}: expected LEVEL=DIR with LEVEL > 0")
+    levels = parse_levels(items)
+    for folder in levels.values():
         find_pairs(folder)  # a clear PairingError now rather than in a fitter
-        out[value] = Path(folder)
-    return out
+    return levels
 
 
 def _pair_scale(folder: Path) -> int:

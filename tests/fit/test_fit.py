@@ -404,6 +404,9 @@ def test_bad_shares_and_levels_name_the_flag(camera: dict[str, Path], tmp_path: 
     for bad in (["2"], ["x=" + str(camera["pairs"])], ["-1=" + str(camera["pairs"])], ["2="]):
         with pytest.raises(ConfigError, match="--levels"):
             fit(**camera, out=tmp_path / "g", **{**TINY, "levels": bad})
+    twice = [f"2={camera['pairs']}", f"2.0={camera['pairs']}"]
+    with pytest.raises(ConfigError, match="level 2 is given twice"):
+        fit(**camera, out=tmp_path / "g", **{**TINY, "levels": twice})
 
 
 def test_a_failure_while_writing_the_report_leaves_none_of_its_files(

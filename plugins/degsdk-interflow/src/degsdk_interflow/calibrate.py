@@ -36,16 +36,10 @@ def generate_at_weight(model: InterFlow, hrs: Sequence[Tensor], lower: int, weig
     """Each HR (3×H×W, sides multiples of ``size_multiple``) generated from the prior blended
     at ``weight`` between trained levels ``lower`` and ``lower + 1``; seeds from (seed, i)."""
     tau = model.cfg.temperature if temperature is None else temperature
-    out = []
     with torch.no_grad():
-        mean, factor = model.priors.blended(lower, weight)
-        levels = model.cfg.flow_levels  # the latent is 2^L times smaller than the image
-        for i, hr in enumerate(hrs):
-            g = generator_from_seed(derive_seed(seed, i))
-            z = model.priors.draw(mean, factor, (hr.shape[-2] >> levels,
-                                                 hr.shape[-1] >> levels), tau, g)
-            out.append(model.decode(z[None], model.conditions(hr[None])).clamp(0, 1)[0])
-    return out
+        return [model.decode_prior(hr[None], [(lower, weight)], [tau],
+                                   [generator_from_seed(derive_seed(seed, i))])[0]
+                for i, hr in enumerate(hrs)]
 
 
 def kl_curve(model: InterFlow, hrs: Sequence[Tensor], real: Sequence[Tensor], level: float,

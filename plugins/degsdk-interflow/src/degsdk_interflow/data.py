@@ -150,8 +150,7 @@ def from_realsr(root: str | Path, camera: str | None = None, split: str = "Train
     names, hr_files, lr_files, differ = [], [], [], []
     for name in sorted(set.intersection(*(set(tree[s]) for s in order))):
         first = tree[order[0]][name][0]
-        if any(image_size(tree[s][name][0]) != image_size(first) or not torch.equal(
-                read_image(tree[s][name][0]), read_image(first)) for s in order[1:]):
+        if not _same_image(first, [tree[s][name][0] for s in order[1:]]):
             differ.append(name)
             continue
         names.append(name)
@@ -164,6 +163,14 @@ def from_realsr(root: str | Path, camera: str | None = None, split: str = "Train
     if not names:
         raise PairingError(f"{root}: no scene has the same HR at levels {order}")
     return _load(names, hr_files, lr_files, order)
+
+
+def _same_image(first: Path, others: list[Path]) -> bool:
+    """True when every file of ``others`` holds the pixels of ``first`` (read once)."""
+    if any(image_size(p) != image_size(first) for p in others):
+        return False
+    ref = read_image(first)
+    return all(torch.equal(read_image(p), ref) for p in others)
 
 
 def one_level_realsr(root: str | Path, level: float, camera: str | None = None,

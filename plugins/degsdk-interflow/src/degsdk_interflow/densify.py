@@ -22,12 +22,12 @@ from pydantic import Field
 from tqdm import tqdm
 
 from degsdk import Command, ConfigError, Options, create
+from degsdk.fit import parse_levels
 from degsdk.io import write_image, write_text_atomic
 
 from .data import MultiLevelSet, from_folders, from_realsr
 from .level_map import bracket
 from .model import InterFlow, pad_to_multiple
-from .train import parse_levels
 
 
 def parse_targets(items: list[str]) -> list[float]:

@@ -183,11 +183,19 @@ class InterFlow(Degrader, PretrainedMixin):
         """From HR alone (§3.1), sides multiples of :attr:`size_multiple`: z_i drawn from
         level ``levels[i]``'s (blended) Gaussian at ``temperatures[i]`` with
         ``generators[i]``, decoded under the HR condition; clamped to [0, 1]."""
+        return self.decode_prior(hr, [self.blend_weight(v) for v in levels], temperatures,
+                                 generators)
+
+    def decode_prior(self, hr: Tensor, blends: Sequence[tuple[int, float]],
+                     temperatures: Sequence[float],
+                     generators: Sequence[torch.Generator]) -> Tensor:
+        """As :meth:`generate`, with each sample's prior given as (lower trained level's
+        index, weight) instead of a level."""
         conds = self.conditions(hr)
         shape = (hr.shape[-2] >> self.cfg.flow_levels, hr.shape[-1] >> self.cfg.flow_levels)
         zs = []
-        for level, tau, g in zip(levels, temperatures, generators, strict=True):
-            mean, factor = self.priors.blended(*self.blend_weight(level))
+        for (lower, weight), tau, g in zip(blends, temperatures, generators, strict=True):
+            mean, factor = self.priors.blended(lower, weight)
             zs.append(self.priors.draw(mean, factor, shape, float(tau), g))
         return self.decode(torch.stack(zs), conds).clamp(0, 1)
 

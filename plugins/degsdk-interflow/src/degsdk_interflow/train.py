@@ -25,6 +25,7 @@ from pydantic import Field
 from tqdm import tqdm
 
 from degsdk import ConfigError, Options, Trainer, TrainingError
+from degsdk.fit import parse_levels
 from degsdk.hub import WEIGHTS_NAME, load_state_strict
 from degsdk.seeding import draw_seed, generator_from_seed
 from degsdk.training import load_trainer_state, save_trained, save_trainer_state
@@ -53,23 +54,6 @@ WARMUP = 100
 def learning_rate(base: float, step: int, steps: int) -> float:
     """``base`` halved at each milestone (50/75/90 % of ``steps``) already passed."""
     return base * 0.5 ** sum(step >= round(m * steps) for m in MILESTONES)
-
-
-def parse_levels(items: list[str], option: str = "--level") -> dict[float, str]:
-    """``["2=DIR", …]`` → {2.0: "DIR", …}; a clear error naming the bad item."""
-    out: dict[float, str] = {}
-    for item in items:
-        level, sep, folder = item.partition("=")
-        try:
-            value = float(level)
-        except ValueError:
-            value = math.nan
-        if not sep or not folder or not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"{option} {item!r}: expected LEVEL=DIR with a positive LEVEL")
-        if value in out:
-            raise ConfigError(f"{option}: level {value:g} is given twice")
-        out[value] = folder
-    return out
 
 
 class InterFlowTrainOptions(Options):
@@ -158,7 +142,7 @@ def _calibration_sets(o: InterFlowTrainOptions) -> list[tuple[float, MultiLevelS
         else:
             if o.realsr is None:
                 raise ConfigError(f"--calibrate {item!r}: a bare LEVEL needs --realsr")
-            level = next(iter(parse_levels([f"{item}=realsr"], "--calibrate")))
+            level = next(iter(parse_levels([f"{item}=realsr"], "--calibrate")))  # (checks it)
             out.append((level, one_level_realsr(o.realsr, level, o.camera, o.split)))
     return out
 
