@@ -20,9 +20,10 @@ STATE_NAME = "trainer_state.safetensors"
 def save_trainer_state(folder: Path, opt: torch.optim.Optimizer, g: torch.Generator,
                        step: int, meta: dict[str, Any]) -> None:
     """Write ``folder/trainer_state.safetensors`` atomically: every tensor of the optimiser
-    state (first param group), the generator state, ``step`` and ``meta`` (JSON)."""
+    state (every param group, parameters numbered in group order), the generator state,
+    ``step`` and ``meta`` (JSON)."""
     tensors: dict[str, torch.Tensor] = {"generator": g.get_state()}
-    for i, p in enumerate(opt.param_groups[0]["params"]):
+    for i, p in enumerate(_params(opt)):
         for key, val in opt.state.get(p, {}).items():
             tensors[f"opt.{i}.{key}"] = torch.as_tensor(val).detach().clone().contiguous()
     with atomic_path(Path(folder) / STATE_NAME) as tmp:
@@ -46,9 +47,15 @@ def load_trainer_state(folder: Path, opt: torch.optim.Optimizer, g: torch.Genera
         raise ConfigError("--resume: the checkpoint was made with other settings: "
                           + ", ".join(f"{k} {saved.get(k)!r} → {meta[k]!r}" for k in changed))
     g.set_state(tensors.pop("generator"))
-    for i, p in enumerate(opt.param_groups[0]["params"]):
+    for i, p in enumerate(_params(opt)):
         state = {key.split(".")[2]: val for key, val in tensors.items()
                  if key.startswith(f"opt.{i}.")}
         if state:
             opt.state[p] = state
     return int(info["step"])
+
+
+def _params(opt: torch.optim.Optimizer) -> list[torch.Tensor]:
+    """Every parameter of ``opt``, group after group (the first group's numbering is the one
+    checkpoints made before other groups were saved used)."""
+    return [p for group in opt.param_groups for p in group["params"]]

@@ -48,3 +48,25 @@ def test_resume_is_exact_and_settings_are_checked(tmp_path: Path) -> None:
     (tmp_path / STATE_NAME).unlink()
     with pytest.raises(degsdk.WeightsError, match="not found"):
         load_trainer_state(tmp_path, opt3, g3, {"lr": 1e-2})
+
+
+def test_every_param_group_is_saved(tmp_path: Path) -> None:
+    """A trainer with two learning rates (e.g. a network and slowly fine-tuned extractors)
+    resumes exactly too: the second group's Adam moments come back."""
+    def fresh() -> tuple[torch.nn.Linear, torch.optim.Optimizer, torch.Generator]:
+        model, _, g = _fresh()
+        opt = torch.optim.Adam([{"params": [model.weight]},
+                                {"params": [model.bias], "lr": 1e-3}], lr=1e-2)
+        return model, opt, g
+
+    model, opt, g = fresh()
+    _run(model, opt, g, 5)
+    model2, opt2, g2 = fresh()
+    _run(model2, opt2, g2, 3)
+    save_trainer_state(tmp_path, opt2, g2, 3, {})
+    model3, opt3, g3 = fresh()
+    model3.load_state_dict(model2.state_dict())
+    load_trainer_state(tmp_path, opt3, g3, {})
+    assert torch.equal(opt3.state[model3.bias]["exp_avg"], opt2.state[model2.bias]["exp_avg"])
+    _run(model3, opt3, g3, 2)
+    assert torch.equal(model3.bias, model.bias) and torch.equal(model3.weight, model.weight)
