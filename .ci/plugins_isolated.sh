@@ -14,6 +14,7 @@ PY="$PWD/$VENV/bin/python"
 for plugin in plugins/degsdk-*/; do
   dist=$(basename "$plugin")
   echo "== $dist, alone with the core"
+  "$PY" -m pip install -q "$plugin"                          # its own dependencies (diffusers, …)
   "$PY" -m pip install -q --no-deps --force-reinstall "$plugin"
   "$PY" - "$dist" <<'PYEOF'
 import json, subprocess, sys

@@ -1,0 +1,86 @@
+"""Make the embedded ``realdgen/x4`` weights: the two training stages and the model folder
+shipped in the package, whose card says exactly what each stage was trained on.
+
+    .venv/bin/python plugins/degsdk-realdgen/benchmarks/ship_weights.py --work /tmp/rdship
+
+runs, in ``--work``: ``degsdk train realdgen --stage extractors`` on the clean HR photos of
+../shared/data/hr (Kodak24 held out for the benchmarks; about 30 minutes on one CPU thread),
+then ``--stage ddpm`` on the 33 real LR images of ../shared/data/real_lr (City100 held out for
+``degsdk fit``'s benchmark; about 30 minutes), then writes ``src/degsdk_realdgen/weights/x4/``
+(16 real LR crops stored as its default references). ``--trained DIR`` skips the training and
+only ships an already trained DDPM folder. Needs ../shared/data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import degsdk
+from degsdk.hub import read_config
+
+PLUGIN = Path(__file__).resolve().parents[1]
+TARGET = PLUGIN / "src" / "degsdk_realdgen" / "weights" / "x4"
+SHARED = PLUGIN.parents[2] / "shared" / "data"
+HR_SETS = ("set14", "bsd100", "urban100", "div2k_valid")
+LR_SETS = ("realsrset", "realesrgan_inputs", "rni6")
+HR_DATA = ("49 clean HR photos of ../shared/data/hr (Set14 11, BSD100 20, Urban100 15, "
+           "DIV2K-valid 3; Kodak24 held out), degraded by the core realesrgan pipeline")
+LR_DATA = ("the 33 real LR images of ../shared/data/real_lr (RealSRSet 20, Real-ESRGAN demo "
+           "inputs 7, RNI6 6; City100 held out)")
+
+
+def commands(work: Path) -> list[list[str]]:
+    """The two stages, as run for the shipped weights."""
+    hr = [a for s in HR_SETS for a in ("--hr", str(SHARED / "hr" / s))]
+    lr = [a for s in LR_SETS for a in ("--real-lr", str(SHARED / "real_lr" / s))]
+    return [
+        ["degsdk", "train", "realdgen", "--stage", "extractors", *hr, "--out",
+         f"{work}/extractors", "--steps", "2000", "--content-fraction", "0.15", "--patch", "40",
+         "--batch-size", "4", "--groups", "2", "--max-seconds", "2400", "--checkpoint-every",
+         "200", "--threads", "1", "--data", HR_DATA],
+        ["degsdk", "train", "realdgen", "--stage", "ddpm", "--init", f"{work}/extractors", *lr,
+         "--out", f"{work}/ddpm", "--steps", "1500", "--patch", "48", "--batch-size", "8",
+         "--references", "16", "--max-seconds", "2400", "--checkpoint-every", "250",
+         "--threads", "1", "--data", LR_DATA],
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/rdship"))
+    ap.add_argument("--trained", type=Path, help="ship this trained DDPM folder")
+    a = ap.parse_args()
+    cmds = commands(a.work)
+    trained = a.trained
+    if trained is None:
+        for cmd in cmds:
+            subprocess.run([str(Path(sys.executable).with_name("degsdk")), *cmd[1:]],
+                           check=True)
+        trained = a.work / "ddpm"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = degsdk.load(str(trained))
+    ext_prov = read_config(Path(read_config(trained).provenance["init"])).provenance
+    prov = dict(read_config(trained).provenance)
+    prov.update({
+        "datasets": ["Set14", "BSD100", "Urban100", "DIV2K", "RealSRSet", "Real-ESRGAN demo",
+                     "RNI6"],
+        "trained_with": [" ".join(shlex.quote(c) for c in cmd).replace(str(SHARED),
+                                                                       "../shared/data")
+                         for cmd in cmds],
+        "extractors_stage": {k: ext_prov.get(k) for k in ("steps", "seconds", "metrics",
+                                                          "data", "architecture")},
+        "init": "the extractors stage (extractors_stage)",
+        "data_source": "../shared/data (see trained_with)",
+    })
+    model.save_pretrained(TARGET, provenance=prov)
+    print(f"wrote {TARGET}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,303 @@
+"""Training RealDGen in two stages (paper §2.1–2.2, A.1–A.5), each resumable, each writing a
+hub-ready model folder:
+
+1. ``degsdk train realdgen --stage extractors --hr DIR … --out EXT``: HR patches degraded by
+   the core ``realesrgan`` pipeline. First E_cont + Rec_hr by reconstruction (Eq. 1–2;
+   ``content_fraction`` of the steps), then E_deg + Rec_lr with E_cont frozen: the triplet
+   loss (Eq. 3–4) on degradation grids — per group, m = n + 1 HR patches × m parameter draws,
+   every draw replayed exactly on every patch, so each LR has n positives (same draw, other
+   patches) and n negatives (same patch, other draws) — plus λ_rec × the LR reconstruction
+   loss Rec_lr(E_deg(x_lr), E_cont(x_hr)) (Eq. 5–6).
+2. ``degsdk train realdgen --stage ddpm --init EXT --real-lr DIR … --out MODEL``: the UNet and
+   the modulation block M (initialised from Rec_lr, whose form it shares) learn to denoise
+   real LR patches under c = M(E_deg(x), E_cont(↑x)) (Algorithm 1, 500 steps); with
+   ``finetune`` (default), E_cont's first block and E_deg's last conv are fine-tuned at
+   ``finetune_lr`` (A.5: 1e-6 vs 1e-4), the rest of the extractors frozen. The finished model
+   stores ``references`` crops of the real LR as its default references.
+
+Adam; all randomness from ``seed``; ``out/checkpoint/`` every ``checkpoint_every`` steps lets
+``resume`` continue exactly; a progress bar with the running losses.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from pydantic import Field
+from torch import Tensor
+from tqdm import tqdm
+
+import degsdk
+from degsdk import ConfigError, Options, Trainer, TrainingError
+from degsdk.hub import WEIGHTS_NAME, load_state_strict
+from degsdk.seeding import randint
+from degsdk.training import load_trainer_state, save_trained, save_trainer_state
+
+from .content import content_loss
+from .data import random_patches, read_folders
+from .diffusion import make_scheduler
+from .losses import (
+    degradation_grid,
+    grid_triplets,
+    mean_squared,
+    noise_like,
+    noise_prediction_loss,
+    triplet_loss,
+)
+from .model import PRESETS, RealDGen, centre_crop
+
+MAX_BAD_STEPS = 100
+
+
+class RealDGenTrainOptions(Options):
+    """Options of ``train_realdgen`` and ``degsdk train realdgen`` (module doc)."""
+
+    out: Path = Field(description="output model folder")
+    stage: Literal["extractors", "ddpm"] = Field(description="extractors (from --hr) or ddpm "
+                                                 "(from --init and --real-lr)")
+    hr: list[Path] = Field(default_factory=list, description="folder of clean HR images "
+                           "(stage extractors; repeatable)")
+    real_lr: list[Path] = Field(default_factory=list, description="folder of real LR images "
+                                "(stage ddpm; repeatable)")
+    init: Path | None = Field(None, description="the extractors' model folder or ref (stage "
+                              "ddpm)")
+    preset: Literal["tiny", "paper"] = Field("tiny", description="architecture (stage "
+                                             "extractors)")
+    scale: int = Field(4, description="HR side / LR side: 1, 2, 4 or 8 (stage extractors)")
+    architecture: dict[str, Any] = Field(
+        default_factory=dict, json_schema_extra={"cli": False},
+        description="architecture values over the preset")
+    steps: int = Field(2000, ge=0, description="training steps")
+    content_fraction: float = Field(0.4, ge=0, le=1, description="share of the extractor "
+                                    "steps spent on E_cont + Rec_hr")
+    patch: int = Field(48, ge=8, description="LR patch side (the HR patch is patch × scale)")
+    batch_size: int = Field(8, ge=1, description="stage ddpm: patches per step; stage "
+                            "extractors: HR patches per step in the content phase")
+    groups: int = Field(2, ge=1, description="degradation grids per step (stage extractors)")
+    negatives: int = Field(3, ge=1, description="n positives and negatives per anchor "
+                           "(paper: 3)")
+    margin: float = Field(0.01, ge=0, description="triplet margin (paper: 0.01)")
+    lambda_rec: float = Field(1.0, ge=0, description="LR reconstruction weight (Eq. 6)")
+    lr: float = Field(1e-4, gt=0, description="Adam learning rate (paper: 1e-4)")
+    finetune: bool = Field(True, description="stage ddpm: fine-tune E_cont's first block and "
+                           "E_deg's last conv")
+    finetune_lr: float = Field(1e-6, ge=0, description="their learning rate (paper: 1e-6)")
+    degradation: bool = Field(True, description="stage ddpm: condition on E_deg's vector "
+                              "(--no-degradation: the content-only ablation of Table 4)")
+    references: int = Field(16, ge=0, description="stage ddpm: real LR crops stored with the "
+                            "model as its default references")
+    seed: int = Field(0, ge=0, description="seed")
+    checkpoint_every: int = Field(250, ge=0, description="save out/checkpoint every N steps")
+    resume: bool = Field(False, description="continue from out/checkpoint")
+    max_seconds: float | None = Field(None, ge=0, description="stop after this many seconds")
+    data: str | None = Field(None, description="description of the training data for the "
+                             "model card")
+    progress: bool = Field(True, description="show a progress bar")
+
+
+StepFn = Callable[[int], dict[str, Tensor]]
+
+
+def _loop(name: str, model: RealDGen, opt: torch.optim.Optimizer, g: torch.Generator,
+          step_fn: StepFn, o: RealDGenTrainOptions, meta: dict[str, Any]
+          ) -> tuple[dict[str, float], int, float]:
+    """Run ``step_fn`` for ``o.steps`` steps with checkpoints, resume, a non-finite-loss guard
+    and a progress bar; returns (running losses, steps done, seconds)."""
+    ckpt = Path(o.out) / "checkpoint"
+    start = 0
+    if o.resume:
+        load_state_strict(model, ckpt / WEIGHTS_NAME)
+        start = load_trainer_state(ckpt, opt, g, meta)
+    ema: dict[str, float] = {}
+    bad, done = 0, start
+    t0 = time.perf_counter()
+    bar = tqdm(desc=f"train realdgen ({name})", unit="step", initial=start, total=o.steps,
+               disable=None if o.progress else True)
+    for step in range(start, o.steps):
+        terms = step_fn(step)
+        loss = terms["total"]
+        opt.zero_grad(set_to_none=True)
+        done = step + 1
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            bad += 1
+            if bad >= MAX_BAD_STEPS:
+                raise TrainingError(f"realdgen: {bad} steps in a row had a non-finite loss "
+                                    f"(step {done}); try a lower --lr")
+            bar.update(1)
+            continue
+        bad = 0
+        loss.backward()
+        opt.step()
+        for k, t in terms.items():
+            v = float(t.detach())
+            ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
+        bar.set_postfix({k: f"{v:.4f}" for k, v in ema.items()})
+        bar.update(1)
+        if o.checkpoint_every and done % o.checkpoint_every == 0 and done < o.steps:
+            model.save_pretrained(ckpt)
+            save_trainer_state(ckpt, opt, g, done, meta)
+        if o.max_seconds is not None and time.perf_counter() - t0 > o.max_seconds:
+            break
+    bar.close()
+    return ema, done, time.perf_counter() - t0
+
+
+def _quiet_model(**params: Any) -> RealDGen:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "realdgen: this model's DDPM is untrained")
+        return RealDGen(**params)
+
+
+def _train_extractors(o: RealDGenTrainOptions) -> RealDGen:
+    if not o.hr:
+        raise ConfigError("--stage extractors needs --hr DIR (clean HR images)")
+    arch = {**PRESETS[o.preset], **o.architecture}
+    model = _quiet_model(scale=o.scale, **arch, trained_stages=["extractors"])
+    model.reset_parameters(o.seed)
+    s = o.scale
+    side = o.patch * s
+    if o.patch % model.lr_multiple:
+        raise ConfigError(f"--patch {o.patch} is not a multiple of {model.lr_multiple} (the "
+                          "UNet's downsampling)")
+    degrader = degsdk.create("realesrgan", scale=s)
+    if side < degrader.min_size():
+        raise ConfigError(f"--patch {o.patch} × scale {s} = {side} px HR patches are below "
+                          f"the realesrgan pipeline's {degrader.min_size()} px minimum; raise "
+                          "--patch")
+    images = list(read_folders(o.hr, "--hr", side).values())
+    m = o.negatives + 1
+    content_steps = round(o.content_fraction * o.steps)
+    model.train()
+    opt = torch.optim.Adam([p for n in ("e_cont", "rec_hr", "e_deg", "rec_lr")
+                            for p in getattr(model, n).parameters()], lr=o.lr)
+    g = torch.Generator().manual_seed(o.seed)
+
+    def step_fn(step: int) -> dict[str, Tensor]:
+        if step < content_steps:
+            hr = random_patches(images, o.batch_size, side, g)
+            with torch.no_grad():
+                lr = degradation_grid(degrader, hr[:, None], g)[:, 0, 0]
+            loss = content_loss(model.e_cont, model.rec_hr, lr, hr, s)
+            return {"total": loss, "content": loss}
+        hr = random_patches(images, o.groups * m, side, g).view(o.groups, m, 3, side, side)
+        with torch.no_grad():
+            lr = degradation_grid(degrader, hr, g)  # G×m×m×3×h×w
+            content = model.e_cont(hr.flatten(0, 1))  # (G·m)×C×h×w
+        flat = lr.flatten(0, 2)
+        v = model.e_deg(flat)
+        anchors, pos, neg = grid_triplets(v.view(o.groups, m, m, -1))
+        cl = triplet_loss(anchors, pos, neg, o.margin)
+        cont = content.view(o.groups, m, 1, *content.shape[1:]).expand(-1, -1, m, -1, -1, -1)
+        rec = mean_squared(model.rec_lr(v, cont.flatten(0, 2)), flat)
+        return {"total": cl + o.lambda_rec * rec, "triplet": cl, "lr_rec": rec}
+
+    meta = {"stage": "extractors", "steps_total": o.steps, "architecture": arch, "scale": s,
+            "patch": o.patch, "batch_size": o.batch_size, "groups": o.groups,
+            "negatives": o.negatives, "margin": o.margin, "lambda_rec": o.lambda_rec,
+            "lr": o.lr, "content_fraction": o.content_fraction, "seed": o.seed}
+    ema, done, seconds = _loop("extractors", model, opt, g, step_fn, o, meta)
+    model.eval()
+    prov = {"trainer": "degsdk-realdgen", "steps": done, **meta, "hr_images": len(images),
+            "data_source": [str(p) for p in o.hr]}
+    save_trained(model, o.out, prov, {f"train_{k}_ema": v for k, v in ema.items()}, seconds,
+                 done, o.steps, o.max_seconds, o.data)
+    return model
+
+
+def _load_extractors(ref: Path) -> RealDGen:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "realdgen: this model's DDPM is untrained")
+        model = degsdk.load(str(ref))
+    if not isinstance(model, RealDGen):
+        raise ConfigError(f"--init {ref}: holds a {type(model).__name__}, not a realdgen model")
+    if "extractors" not in model.cfg.trained_stages:
+        raise ConfigError(f"--init {ref}: its extractors are untrained (run --stage "
+                          "extractors first)")
+    return model
+
+
+def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
+    if o.init is None or not o.real_lr:
+        raise ConfigError("--stage ddpm needs --init EXTRACTORS (the stage-1 model folder) and "
+                          "--real-lr DIR (real LR images)")
+    first = _load_extractors(o.init)
+    params = {k: v for k, v in first.cfg.model_dump().items() if k not in RealDGen.runtime_params}
+    params["use_degradation"] = o.degradation
+    model = _quiet_model(**params)
+    model.load_state_dict(first.state_dict())
+    if "ddpm" not in first.cfg.trained_stages:  # M starts as Rec_lr (same form, A.2)
+        model.modulation.layers.load_state_dict(model.rec_lr.layers.state_dict())
+    if o.patch % model.lr_multiple:
+        raise ConfigError(f"--patch {o.patch} is not a multiple of {model.lr_multiple} (the "
+                          "UNet's downsampling)")
+    real = read_folders(o.real_lr, "--real-lr", o.patch)
+    images = list(real.values())
+    tuned = (model.e_cont.first_block() + model.e_deg.last_conv()) if o.finetune else []
+    for p in model.parameters():
+        p.requires_grad_(False)
+    main = [*model.unet.parameters(), *model.modulation.parameters()]
+    for p in main + tuned:
+        p.requires_grad_(True)
+    groups: list[dict[str, Any]] = [{"params": main}]
+    if tuned:
+        groups.append({"params": tuned, "lr": o.finetune_lr})
+    opt = torch.optim.Adam(groups, lr=o.lr)
+    c = model.cfg
+    sched = make_scheduler("ddpm", c.timesteps, c.beta_start, c.beta_end)
+    g = torch.Generator().manual_seed(o.seed)
+    model.train()
+
+    def step_fn(step: int) -> dict[str, Tensor]:
+        x = random_patches(images, o.batch_size, o.patch, g)
+        t = torch.tensor([randint(g, 0, c.timesteps - 1) for _ in range(len(x))])
+        noise = noise_like(x.shape, g)
+        cond = model.condition_from_lr(x)
+        xt = sched.add_noise(x * 2 - 1, noise, t)
+        eps = model.unet(torch.cat([xt, cond], dim=1), t).sample
+        loss = noise_prediction_loss(eps, noise)
+        return {"total": loss, "eps": loss}
+
+    meta = {"stage": "ddpm", "steps_total": o.steps, "init": str(o.init), "patch": o.patch,
+            "degradation": o.degradation,
+            "batch_size": o.batch_size, "lr": o.lr, "finetune": o.finetune,
+            "finetune_lr": o.finetune_lr, "seed": o.seed}
+    ema, done, seconds = _loop("ddpm", model, opt, g, step_fn, o, meta)
+    for p in model.parameters():
+        p.requires_grad_(True)
+    side = min(model.cfg.reference_size, *(min(x.shape[-2:]) for x in images))
+    stored = _reference_crops(real, o.references, side)
+    final = model.rebuilt(stored=stored, trained_stages=["extractors", "ddpm"],
+                          reference_size=side)
+    prov = {"trainer": "degsdk-realdgen", "steps": done, **meta, "real_lr_images": len(real),
+            "data_source": [str(p) for p in o.real_lr]}
+    save_trained(final, o.out, prov, {f"train_{k}_ema": v for k, v in ema.items()}, seconds,
+                 done, o.steps, o.max_seconds, o.data)
+    return final
+
+
+def _reference_crops(real: dict[str, Tensor], n: int, side: int) -> dict[str, Tensor]:
+    """Centre ``side``² crops of up to ``n`` real LR images, evenly spaced in name order."""
+    names = sorted(real)
+    if n and len(names) > n:
+        names = [names[round(i * (len(names) - 1) / (n - 1))] for i in range(n)] if n > 1 \
+            else names[:1]
+    return {k: centre_crop(real[k], side) for k in names[:n]}
+
+
+def train_realdgen(options: RealDGenTrainOptions | None = None, /, **fields: Any) -> RealDGen:
+    """Run one training stage (module doc) and save the model folder to ``out``."""
+    o = RealDGenTrainOptions.of(options, **fields)
+    return _train_extractors(o) if o.stage == "extractors" else _train_ddpm(o)
+
+
+def realdgen_trainer() -> Trainer:
+    """``degsdk train realdgen``: ``train_realdgen`` with ``RealDGenTrainOptions``."""
+    return Trainer("Train RealDGen in stages: --stage extractors (HR images), then --stage "
+                   "ddpm (real LR images).", train_realdgen, RealDGenTrainOptions)
