@@ -14,8 +14,6 @@ metrics.
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -23,15 +21,13 @@ from typing import Any, Literal
 import torch
 from pydantic import Field
 from torch import Tensor
-from tqdm import tqdm
 
-from degsdk import ConfigError, Options, Trainer, TrainingError
-from degsdk.hub import WEIGHTS_NAME, load_state_strict
+from degsdk import ConfigError, Options, Trainer
 from degsdk.io import find_pairs, list_images, read_image
 from degsdk.nn.flow import bits_per_dim
 from degsdk.ops import resize
 from degsdk.seeding import draw_seed, generator_from_seed
-from degsdk.training import load_trainer_state, save_trained, save_trainer_state
+from degsdk.training import run_training, save_trained
 
 from .model import PRESETS, DeFlow
 
@@ -166,29 +162,19 @@ def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) ->
             "architecture": arch, "patch": o.patch, "batch_size": o.batch_size, "lr": o.lr,
             "seed": o.seed, "normalize": o.normalize,
             "pairs": str(Path(o.pairs).resolve()) if o.pairs is not None else None}
-    ckpt = Path(o.out) / "checkpoint"
-    start = 0
-    if o.resume:
-        load_state_strict(model, ckpt / WEIGHTS_NAME)
-        start = load_trainer_state(ckpt, opt, g, meta)
     half = o.batch_size // 2
     degraded_mask = torch.tensor([False] * half + [True] * half)
     dims = 3 * o.patch * o.patch
-    ema: dict[str, float] = {}
-    bad, done, skipped = 0, start, 0
-    t0 = time.perf_counter()
-    bar = tqdm(range(start, o.steps), desc="train deflow", unit="step", initial=start,
-               total=o.steps, disable=None if o.progress else True)
-    for step in bar:
-        for group in opt.param_groups:
-            group["lr"] = learning_rate(o.lr, step, o.steps)
+
+    def step(i: int) -> tuple[torch.Tensor, dict[str, torch.Tensor | float]]:
         batch = torch.cat([random_crops(xs, half, o.patch, g),
                            model.to_clean_stats(random_crops(ys, half, o.patch, g))])
         gens = [generator_from_seed(draw_seed(g)) for _ in range(o.batch_size)]
         bpd = bits_per_dim(model.log_likelihood(batch, degraded_mask, gens), dims)
         loss = bpd.mean()
-        terms = {"bpd_clean": float(bpd[:half].detach().mean()),
-                 "bpd_degraded": float(bpd[half:].detach().mean())}
+        terms: dict[str, torch.Tensor | float] = {
+            "bpd_clean": float(bpd[:half].detach().mean()),
+            "bpd_degraded": float(bpd[half:].detach().mean())}
         if paired:
             px, py = random_pair_crops(paired, half, o.patch, g)
             pgens = [generator_from_seed(draw_seed(g)) for _ in range(half)]
@@ -196,27 +182,14 @@ def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) ->
                                                             pgens), dims).mean()
             loss = loss + pbpd
             terms["bpd_paired"] = float(pbpd.detach())
-        opt.zero_grad()
-        done = step + 1
-        if not math.isfinite(float(loss.detach())):
-            bad += 1
-            skipped += 1
-            if bad >= MAX_BAD_STEPS:
-                raise TrainingError(f"deflow: {bad} steps in a row had a non-finite loss "
-                                    f"(last at step {done}); try a lower --lr")
-            continue
-        bad = 0
-        loss.backward()
-        opt.step()
-        for k, v in terms.items():
-            ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
-        bar.set_postfix({k.removeprefix("bpd_"): f"{v:.3f}" for k, v in ema.items()})
-        if o.checkpoint_every and done % o.checkpoint_every == 0 and done < o.steps:
-            model.save_pretrained(ckpt)
-            save_trainer_state(ckpt, opt, g, done, meta)
-        if o.max_seconds is not None and time.perf_counter() - t0 > o.max_seconds:
-            break
-    bar.close()
+        return loss, terms
+
+    res = run_training(model, opt, g, step, name="deflow", steps=o.steps, out=o.out,
+                       meta=meta, checkpoint_every=o.checkpoint_every, resume=o.resume,
+                       max_seconds=o.max_seconds, progress=o.progress,
+                       lr_at=lambda i: learning_rate(o.lr, i, o.steps),
+                       max_bad_steps=MAX_BAD_STEPS)
+    ema, done, skipped = res.ema, res.done, res.skipped
     model.eval()
     metrics: dict[str, Any] = {f"train_{k}_ema": v for k, v in ema.items()}
     metrics["skipped_steps"] = skipped
@@ -228,8 +201,8 @@ def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) ->
                             "clean": Path(o.clean).resolve().name,
                             "degraded": Path(o.degraded).resolve().name,
                             "clean_images": len(xs), "degraded_images": len(ys)}
-    save_trained(model, o.out, prov, metrics, time.perf_counter() - t0, done, o.steps,
-                 o.max_seconds, o.data)
+    save_trained(model, o.out, prov, metrics, res.seconds, done, o.steps, o.max_seconds,
+                 o.data)
     return model
 
 

@@ -15,7 +15,6 @@ hub-ready; its card records the data, the steps and the metrics.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -23,13 +22,11 @@ from typing import Any, Literal
 import torch
 from pydantic import Field
 from torch import Tensor
-from tqdm import tqdm
 
 from degsdk import ConfigError, Options, Trainer
-from degsdk.hub import WEIGHTS_NAME, load_state_strict
 from degsdk.io import find_pairs, read_image
 from degsdk.metrics import psnr
-from degsdk.training import load_trainer_state, save_trained, save_trainer_state
+from degsdk.training import run_training, save_trained
 
 from .model import DML
 
@@ -126,45 +123,31 @@ def train_dml(options: DMLTrainOptions | None = None, /, **fields: Any) -> DML:
     meta = {"pairs": str(Path(o.pairs).resolve()), "scale": k, "width": o.width, "levels": o.levels,
             "num_kernels": o.num_kernels, "kernel_size": o.kernel_size, "batch_size": o.batch_size,
             "patch": o.patch, "lr": o.lr, "seed": o.seed, "channel": o.channel}
-    ckpt = Path(o.out) / "checkpoint"
-    start = 0
-    if o.resume:
-        load_state_strict(model, ckpt / WEIGHTS_NAME)
-        start = load_trainer_state(ckpt, opt, g, meta)
     val_data = _load_pairs(o.val, k)[:2] if o.val is not None else None
-    t0 = time.perf_counter()
-    bar = tqdm(range(start, o.steps), desc="train dml", unit="step", initial=start,
-               total=o.steps, disable=None if o.progress else True)
-    done, ema = start, None
-    for step in bar:
+
+    def step(i: int) -> tuple[torch.Tensor, dict[str, torch.Tensor | float]]:
         x, y = _batch(hrs, lrs, k, o.patch, margin, o.batch_size, g)
         pred = model.predict(x)
         m = margin // k
         pred = pred[..., m : pred.shape[-2] - m, m : pred.shape[-1] - m]
         loss = (torch.nn.functional.mse_loss(_luma(pred), _luma(y)) if o.channel == "y"
                 else torch.nn.functional.mse_loss(pred, y))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        done = step + 1
-        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
-        bar.set_postfix(mse=f"{ema:.2e}")
-        if o.checkpoint_every and done % o.checkpoint_every == 0 and done < o.steps:
-            model.save_pretrained(ckpt)
-            save_trainer_state(ckpt, opt, g, done, meta)
-        if o.max_seconds is not None and time.perf_counter() - t0 > o.max_seconds:
-            break
-    bar.close()
+        return loss, {"mse": loss}
+
+    res = run_training(model, opt, g, step, name="dml", steps=o.steps, out=o.out, meta=meta,
+                       checkpoint_every=o.checkpoint_every, resume=o.resume,
+                       max_seconds=o.max_seconds, progress=o.progress)
+    done = res.done
     model.eval()
-    metrics: dict[str, Any] = {"train_mse_ema": ema}
+    metrics: dict[str, Any] = {"train_mse_ema": res.ema.get("mse")}
     prov: dict[str, Any] = {"trainer": "degsdk-dml", "steps": done, **meta,
                             "pairs": Path(o.pairs).resolve().name,
                             "train_pairs": [p.hr.stem for p in find_pairs(o.pairs, scale=k)]}
     if o.val is not None and val_data is not None:
         metrics["val_lr_psnr_rgb"] = evaluate_pairs(model, *val_data)
         prov["val_pairs"] = [p.hr.stem for p in find_pairs(o.val, scale=k)]
-    save_trained(model, o.out, prov, metrics, time.perf_counter() - t0, done, o.steps,
-                 o.max_seconds, o.data)
+    save_trained(model, o.out, prov, metrics, res.seconds, done, o.steps, o.max_seconds,
+                 o.data)
     return model
 
 

@@ -15,20 +15,16 @@ metrics and any calibration.
 
 from __future__ import annotations
 
-import math
-import time
 from pathlib import Path
 from typing import Any, Literal
 
 import torch
 from pydantic import Field
-from tqdm import tqdm
 
-from degsdk import ConfigError, Options, Trainer, TrainingError
+from degsdk import ConfigError, Options, Trainer
 from degsdk.fit import parse_levels
-from degsdk.hub import WEIGHTS_NAME, load_state_strict
 from degsdk.seeding import draw_seed, generator_from_seed
-from degsdk.training import load_trainer_state, save_trained, save_trainer_state
+from degsdk.training import run_training, save_trained
 
 from .calibrate import calibrate
 from .data import (
@@ -175,51 +171,19 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
             "architecture": arch, "prior_mean": o.prior_mean, "patch": o.patch,
             "batch_size": o.batch_size, "lr": o.lr, "lambda_cons": o.lambda_cons,
             "lambda_ib": o.lambda_ib, "cons_down": o.cons_down, "seed": o.seed}
-    ckpt = Path(o.out) / "checkpoint"
-    start = 0
-    if o.resume:
-        load_state_strict(model, ckpt / WEIGHTS_NAME)
-        start = load_trainer_state(ckpt, opt, g, meta)
-    ema: dict[str, float] = {}
-    bad, done, skipped = 0, start, 0
-    t0 = time.perf_counter()
-    bar = tqdm(desc="train interflow", unit="step", initial=start, total=o.steps,
-               disable=None if o.progress else True)
-    for step in range(start, o.steps):
-        for group in opt.param_groups:
-            group["lr"] = learning_rate(o.lr, step, o.steps)
+
+    def step(i: int) -> tuple[torch.Tensor, dict[str, torch.Tensor | float]]:
         hr, lrs = random_batch(data, o.batch_size, o.patch, g)
         gens = [generator_from_seed(draw_seed(g)) for _ in range(o.batch_size)]
         terms = training_losses(model, hr, lrs, gens, o.lambda_cons, o.lambda_ib, o.cons_down)
-        loss = terms["total"]
-        opt.zero_grad(set_to_none=True)
-        done = step + 1
-        value = float(loss.detach())
-        running = ema.get("total")
-        exploding = step >= WARMUP and running is not None and value > o.skip_factor * abs(
-            running)
-        if not math.isfinite(value) or exploding:
-            bad += 1
-            skipped += 1
-            if bad >= MAX_BAD_STEPS:
-                raise TrainingError(f"interflow: {bad} steps in a row were skipped (loss "
-                                    f"{value:g} at step {done}); try a lower --lr")
-            bar.update(1)
-            continue
-        bad = 0
-        loss.backward()
-        opt.step()
-        for k, t in terms.items():
-            v = float(t.detach())
-            ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
-        bar.set_postfix({k: f"{v:.3f}" for k, v in ema.items()})
-        bar.update(1)
-        if o.checkpoint_every and done % o.checkpoint_every == 0 and done < o.steps:
-            model.save_pretrained(ckpt)
-            save_trainer_state(ckpt, opt, g, done, meta)
-        if o.max_seconds is not None and time.perf_counter() - t0 > o.max_seconds:
-            break
-    bar.close()
+        return terms["total"], dict(terms)
+
+    res = run_training(model, opt, g, step, name="interflow", steps=o.steps, out=o.out,
+                       meta=meta, checkpoint_every=o.checkpoint_every, resume=o.resume,
+                       max_seconds=o.max_seconds, progress=o.progress,
+                       lr_at=lambda i: learning_rate(o.lr, i, o.steps),
+                       skip_factor=o.skip_factor, warmup=WARMUP, max_bad_steps=MAX_BAD_STEPS)
+    ema, done, skipped = res.ema, res.done, res.skipped
     model.eval()
     metrics: dict[str, Any] = {f"train_{k}_ema": v for k, v in ema.items()}
     metrics["skipped_steps"] = skipped
@@ -230,8 +194,8 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     prov: dict[str, Any] = {"trainer": "degsdk-interflow", "steps": done, **meta,
                             "scenes": len(data), "data_source": str(o.realsr or o.hr),
                             "calibrated_on": [lv for lv, _ in held_out]}
-    save_trained(model, o.out, prov, metrics, time.perf_counter() - t0, done, o.steps,
-                 o.max_seconds, o.data)
+    save_trained(model, o.out, prov, metrics, res.seconds, done, o.steps, o.max_seconds,
+                 o.data)
     return model
 
 

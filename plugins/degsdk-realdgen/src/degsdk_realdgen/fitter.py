@@ -23,8 +23,8 @@ from .train import train_realdgen
 
 MIN_FINETUNE_S = 120.0  # below this the DDPM is not fine-tuned, only the references change
 FINETUNE_LR = 2e-5
-FIT_DDIM_STEPS = 25
-FIT_CANDIDATES = 2
+FIT_DDIM_STEPS = 10
+FIT_CANDIDATES = 1
 MAX_REFERENCES = 64
 
 

@@ -21,23 +21,18 @@ Adam; all randomness from ``seed``; ``out/checkpoint/`` every ``checkpoint_every
 
 from __future__ import annotations
 
-import math
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import torch
 from pydantic import Field
 from torch import Tensor
-from tqdm import tqdm
 
 import degsdk
-from degsdk import ConfigError, Options, Trainer, TrainingError
-from degsdk.hub import WEIGHTS_NAME, load_state_strict
+from degsdk import ConfigError, Options, Trainer
 from degsdk.seeding import randint
-from degsdk.training import load_trainer_state, save_trained, save_trainer_state
+from degsdk.training import LoopResult, StepFn, run_training, save_trained
 
 from .content import content_loss
 from .data import random_patches, read_folders
@@ -51,8 +46,6 @@ from .losses import (
     triplet_loss,
 )
 from .model import PRESETS, RealDGen, centre_crop
-
-MAX_BAD_STEPS = 100
 
 
 class RealDGenTrainOptions(Options):
@@ -101,54 +94,6 @@ class RealDGenTrainOptions(Options):
     progress: bool = Field(True, description="show a progress bar")
 
 
-StepFn = Callable[[int], dict[str, Tensor]]
-
-
-def _loop(name: str, model: RealDGen, opt: torch.optim.Optimizer, g: torch.Generator,
-          step_fn: StepFn, o: RealDGenTrainOptions, meta: dict[str, Any]
-          ) -> tuple[dict[str, float], int, float]:
-    """Run ``step_fn`` for ``o.steps`` steps with checkpoints, resume, a non-finite-loss guard
-    and a progress bar; returns (running losses, steps done, seconds)."""
-    ckpt = Path(o.out) / "checkpoint"
-    start = 0
-    if o.resume:
-        load_state_strict(model, ckpt / WEIGHTS_NAME)
-        start = load_trainer_state(ckpt, opt, g, meta)
-    ema: dict[str, float] = {}
-    bad, done = 0, start
-    t0 = time.perf_counter()
-    bar = tqdm(desc=f"train realdgen ({name})", unit="step", initial=start, total=o.steps,
-               disable=None if o.progress else True)
-    for step in range(start, o.steps):
-        terms = step_fn(step)
-        loss = terms["total"]
-        opt.zero_grad(set_to_none=True)
-        done = step + 1
-        value = float(loss.detach())
-        if not math.isfinite(value):
-            bad += 1
-            if bad >= MAX_BAD_STEPS:
-                raise TrainingError(f"realdgen: {bad} steps in a row had a non-finite loss "
-                                    f"(step {done}); try a lower --lr")
-            bar.update(1)
-            continue
-        bad = 0
-        loss.backward()
-        opt.step()
-        for k, t in terms.items():
-            v = float(t.detach())
-            ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
-        bar.set_postfix({k: f"{v:.4f}" for k, v in ema.items()})
-        bar.update(1)
-        if o.checkpoint_every and done % o.checkpoint_every == 0 and done < o.steps:
-            model.save_pretrained(ckpt)
-            save_trainer_state(ckpt, opt, g, done, meta)
-        if o.max_seconds is not None and time.perf_counter() - t0 > o.max_seconds:
-            break
-    bar.close()
-    return ema, done, time.perf_counter() - t0
-
-
 def _quiet_model(**params: Any) -> RealDGen:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "realdgen: this model's DDPM is untrained")
@@ -179,13 +124,13 @@ def _train_extractors(o: RealDGenTrainOptions) -> RealDGen:
                             for p in getattr(model, n).parameters()], lr=o.lr)
     g = torch.Generator().manual_seed(o.seed)
 
-    def step_fn(step: int) -> dict[str, Tensor]:
+    def step_fn(step: int) -> tuple[Tensor, dict[str, Tensor | float]]:
         if step < content_steps:
             hr = random_patches(images, o.batch_size, side, g)
             with torch.no_grad():
                 lr = degradation_grid(degrader, hr[:, None], g)[:, 0, 0]
             loss = content_loss(model.e_cont, model.rec_hr, lr, hr, s)
-            return {"total": loss, "content": loss}
+            return loss, {"content": loss}
         hr = random_patches(images, o.groups * m, side, g).view(o.groups, m, 3, side, side)
         with torch.no_grad():
             lr = degradation_grid(degrader, hr, g)  # G×m×m×3×h×w
@@ -196,19 +141,33 @@ def _train_extractors(o: RealDGenTrainOptions) -> RealDGen:
         cl = triplet_loss(anchors, pos, neg, o.margin)
         cont = content.view(o.groups, m, 1, *content.shape[1:]).expand(-1, -1, m, -1, -1, -1)
         rec = mean_squared(model.rec_lr(v, cont.flatten(0, 2)), flat)
-        return {"total": cl + o.lambda_rec * rec, "triplet": cl, "lr_rec": rec}
+        return cl + o.lambda_rec * rec, {"triplet": cl, "lr_rec": rec}
 
     meta = {"stage": "extractors", "steps_total": o.steps, "architecture": arch, "scale": s,
             "patch": o.patch, "batch_size": o.batch_size, "groups": o.groups,
             "negatives": o.negatives, "margin": o.margin, "lambda_rec": o.lambda_rec,
             "lr": o.lr, "content_fraction": o.content_fraction, "seed": o.seed}
-    ema, done, seconds = _loop("extractors", model, opt, g, step_fn, o, meta)
+    res = _run(model, opt, g, step_fn, o, meta)
     model.eval()
-    prov = {"trainer": "degsdk-realdgen", "steps": done, **meta, "hr_images": len(images),
+    prov = {"trainer": "degsdk-realdgen", "steps": res.done, **meta, "hr_images": len(images),
             "data_source": [str(p) for p in o.hr]}
-    save_trained(model, o.out, prov, {f"train_{k}_ema": v for k, v in ema.items()}, seconds,
-                 done, o.steps, o.max_seconds, o.data)
+    _save(model, o, prov, res)
     return model
+
+
+def _run(model: RealDGen, opt: torch.optim.Optimizer, g: torch.Generator,
+         step_fn: StepFn, o: RealDGenTrainOptions, meta: dict[str, Any]) -> LoopResult:
+    return run_training(model, opt, g, step_fn, name=f"realdgen ({o.stage})", steps=o.steps,
+                        out=o.out, meta=meta, checkpoint_every=o.checkpoint_every,
+                        resume=o.resume, max_seconds=o.max_seconds, progress=o.progress)
+
+
+def _save(model: RealDGen, o: RealDGenTrainOptions, prov: dict[str, Any],
+          res: LoopResult) -> None:
+    metrics: dict[str, Any] = {f"train_{k}_ema": v for k, v in res.ema.items()}
+    metrics["skipped_steps"] = res.skipped
+    save_trained(model, o.out, prov, metrics, res.seconds, res.done, o.steps, o.max_seconds,
+                 o.data)
 
 
 def _load_extractors(ref: Path) -> RealDGen:
@@ -254,7 +213,7 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
     g = torch.Generator().manual_seed(o.seed)
     model.train()
 
-    def step_fn(step: int) -> dict[str, Tensor]:
+    def step_fn(step: int) -> tuple[Tensor, dict[str, Tensor | float]]:
         x = random_patches(images, o.batch_size, o.patch, g)
         t = torch.tensor([randint(g, 0, c.timesteps - 1) for _ in range(len(x))])
         noise = noise_like(x.shape, g)
@@ -262,23 +221,22 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
         xt = sched.add_noise(x * 2 - 1, noise, t)
         eps = model.unet(torch.cat([xt, cond], dim=1), t).sample
         loss = noise_prediction_loss(eps, noise)
-        return {"total": loss, "eps": loss}
+        return loss, {"eps": loss}
 
     meta = {"stage": "ddpm", "steps_total": o.steps, "init": str(o.init), "patch": o.patch,
             "degradation": o.degradation,
             "batch_size": o.batch_size, "lr": o.lr, "finetune": o.finetune,
             "finetune_lr": o.finetune_lr, "seed": o.seed}
-    ema, done, seconds = _loop("ddpm", model, opt, g, step_fn, o, meta)
+    res = _run(model, opt, g, step_fn, o, meta)
     for p in model.parameters():
         p.requires_grad_(True)
     side = min(model.cfg.reference_size, *(min(x.shape[-2:]) for x in images))
     stored = _reference_crops(real, o.references, side)
     final = model.rebuilt(stored=stored, trained_stages=["extractors", "ddpm"],
                           reference_size=side)
-    prov = {"trainer": "degsdk-realdgen", "steps": done, **meta, "real_lr_images": len(real),
-            "data_source": [str(p) for p in o.real_lr]}
-    save_trained(final, o.out, prov, {f"train_{k}_ema": v for k, v in ema.items()}, seconds,
-                 done, o.steps, o.max_seconds, o.data)
+    prov = {"trainer": "degsdk-realdgen", "steps": res.done, **meta,
+            "real_lr_images": len(real), "data_source": [str(p) for p in o.real_lr]}
+    _save(final, o, prov, res)
     return final
 
 
