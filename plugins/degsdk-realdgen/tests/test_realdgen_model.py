@@ -19,7 +19,7 @@ from degsdk_realdgen.seeded_init import seeded_init
 
 import degsdk
 from degsdk.seeding import generator_from_seed
-from degsdk.testing import check_degrader, example_images, synthetic_photos
+from degsdk.testing import check_degrader, check_extractor, example_images, synthetic_photos
 
 
 def test_registered_through_the_hooks_alone() -> None:
@@ -181,3 +181,11 @@ def test_other_output_scales_from_a_x4_model(k: int) -> None:
     hr = example_images(2, k, size=32)
     assert m.scale == k and m(hr, seed=0).lr.shape == (2, 3, 32 // k, 32 // k)
     assert m.content_of(hr).shape[-1] == 32 // k
+
+
+def test_shipped_weights_keep_the_contract() -> None:
+    m = degsdk.load("realdgen/x4", sampler="ddim", ddim_steps=3, candidates=2)
+    assert m.cfg.trained_stages == ["extractors", "ddpm"] and len(m.reference_names()) == 16
+    check_degrader(m, example_images(2, 4, size=32))
+    for name in ("realdgen_degradation", "realdgen_content"):
+        check_extractor(degsdk.create_extractor(name), example_images(2, 1, size=24))
