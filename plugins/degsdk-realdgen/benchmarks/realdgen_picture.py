@@ -45,7 +45,7 @@ def main() -> None:
     hr = degsdk.read_image(DATA / "hr" / f)[:, top : top + 256, left : left + 256][None]
     tiles: list[list[tuple[str, Image.Image]]] = [[
         ("HR (Kodak24, held out)", _pil(hr[0])),
-        ("bicubic ↓4", _pil(degsdk.create("bicubic", scale=4)(hr, seed=0).lr[0], SHOW)),
+        ("bicubic, 1/4 size", _pil(degsdk.create("bicubic", scale=4)(hr, seed=0).lr[0], SHOW)),
         ("realesrgan start D(HR)", _pil(degsdk.create("realesrgan", scale=4)(hr, seed=0).lr[0],
                                         SHOW))]]
     with tempfile.TemporaryDirectory() as tmp:
