@@ -189,3 +189,12 @@ def test_shipped_weights_keep_the_contract() -> None:
     check_degrader(m, example_images(2, 4, size=32))
     for name in ("realdgen_degradation", "realdgen_content"):
         check_extractor(degsdk.create_extractor(name), example_images(2, 1, size=24))
+
+
+def test_the_paper_preset_has_the_papers_extractor_sizes() -> None:
+    from degsdk_realdgen import PRESETS
+
+    m = untrained(**PRESETS["paper"])
+    assert len(m.e_deg.blocks) - 1 == 16  # residual blocks, then the closing conv
+    assert m.e_deg(example_images(1, 1, size=16)).shape == (1, 2048)
+    assert m.e_cont(example_images(1, 1, size=32)).shape == (1, 3, 8, 8)  # VQ-VAE f4, 3 ch
