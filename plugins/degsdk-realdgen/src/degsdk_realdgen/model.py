@@ -10,7 +10,7 @@ scale with the same model, E_cont reading the HR resized to the model's scale ×
 grid (the DDPM works on the LR grid at any size).
 
 Generation (paper §2.3, Algorithm 2): y0 = D(HR) (the ``start`` degrader, core ``realesrgan``
-at the model's scale by default), noised to step T − 1, denoised T steps (DDPM) or about
+at the output scale by default), noised to step T − 1, denoised T steps (DDPM) or about
 ``ddim_steps`` (DDIM) under c = M(E_deg(reference LR), E_cont(HR)). With ``candidates`` K > 1,
 K candidates are generated per image (each from its own seed), re-extracted, and the one with
 the smallest ‖E_deg(cand) − E_deg(ref)‖² + ‖E_cont(↑cand) − E_cont(HR)‖² (means) is kept.
