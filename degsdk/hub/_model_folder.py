@@ -83,8 +83,9 @@ def file_sha256(path: Path) -> str:
 
 
 def load_state_strict(module: nn.Module, path: Path) -> None:
-    """Load ``path`` (safetensors) into ``module``: every tensor must exist with the same shape,
-    none may be missing or extra. Errors name the tensors."""
+    """Load ``path`` (safetensors) into ``module``: every tensor must exist with the same shape
+    and the same kind (floating point or integer: a float file tensor would be truncated into
+    an integer one), none may be missing or extra. Errors name the tensors."""
     try:
         state = safetensors.torch.load_file(str(path), device="cpu")
     except FileNotFoundError:
@@ -97,6 +98,9 @@ def load_state_strict(module: nn.Module, path: Path) -> None:
     unexpected = sorted(set(state) - set(own))
     shapes = sorted(f"{k} (file {tuple(state[k].shape)}, model {tuple(own[k].shape)})"
                     for k in set(own) & set(state) if state[k].shape != own[k].shape)
+    kinds = sorted(f"{k} (file {state[k].dtype}, model {own[k].dtype})"
+                   for k in set(own) & set(state)
+                   if state[k].dtype.is_floating_point != own[k].dtype.is_floating_point)
     problems = []
     if missing:
         problems.append(f"missing tensors: {', '.join(missing)}")
@@ -104,6 +108,8 @@ def load_state_strict(module: nn.Module, path: Path) -> None:
         problems.append(f"unexpected tensors: {', '.join(unexpected)}")
     if shapes:
         problems.append(f"shape mismatches: {', '.join(shapes)}")
+    if kinds:
+        problems.append(f"dtype mismatches: {', '.join(kinds)}")
     if problems:
         raise WeightsError(f"{path}: weights do not fit {type(module).__name__}: "
                            + "; ".join(problems))

@@ -110,6 +110,13 @@ def test_strict_loading_names_tensors(toys: None, tmp_path: Path) -> None:
     (folder / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(degsdk.WeightsError, match=r"shape mismatches: body\.0\.bias \(file \(4,\)"):
         degsdk.load(str(folder))
+    cfg["architecture"]["channels"] = 4
+    ints = {**state, "body.0.bias": torch.zeros(4, dtype=torch.int64)}
+    safetensors.torch.save_file(ints, str(folder / "model.safetensors"))
+    (folder / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(degsdk.WeightsError, match=r"dtype mismatches: body\.0\.bias \(file "
+                       r"torch\.int64, model torch\.float32\)"):
+        degsdk.load(str(folder))
 
 
 def test_truncated_tampered_and_newer_format(blur_dir: Path) -> None:
