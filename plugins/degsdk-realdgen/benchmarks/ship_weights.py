@@ -7,7 +7,8 @@ runs, in ``--work``: ``degsdk train realdgen --stage extractors`` on the clean H
 ../shared/data/hr (Kodak24 held out for the benchmarks; about 30 minutes on one CPU thread),
 then ``--stage ddpm`` on the 33 real LR images of ../shared/data/real_lr (City100 held out for
 ``degsdk fit``'s benchmark; about 30 minutes), then writes ``src/degsdk_realdgen/weights/x4/``
-(16 real LR crops stored as its default references). ``--trained DIR`` skips the training and
+(16 real LR crops stored as its default references; without Rec_hr and Rec_lr, which only
+the pre-training needs). ``--trained DIR`` skips the training and
 only ships an already trained DDPM folder. Needs ../shared/data.
 """
 
@@ -78,7 +79,8 @@ def main() -> None:
         "init": "the extractors stage (extractors_stage)",
         "data_source": "../shared/data (see trained_with)",
     })
-    model.save_pretrained(TARGET, provenance=prov)
+    # the reconstruction heads only served the extractors' pre-training: not shipped
+    model.rebuilt(reconstruction_heads=False).save_pretrained(TARGET, provenance=prov)
     print(f"wrote {TARGET}")
 
 

@@ -198,3 +198,15 @@ def test_the_paper_preset_has_the_papers_extractor_sizes() -> None:
     assert len(m.e_deg.blocks) - 1 == 16  # residual blocks, then the closing conv
     assert m.e_deg(example_images(1, 1, size=16)).shape == (1, 2048)
     assert m.e_cont(example_images(1, 1, size=32)).shape == (1, 3, 8, 8)  # VQ-VAE f4, 3 ch
+
+
+def test_a_model_without_reconstruction_heads_generates_the_same(tmp_path: Path) -> None:
+    m = small_model(candidates=2)
+    lean = m.rebuilt(reconstruction_heads=False)
+    assert lean.rec_hr is None and lean.rec_lr is None
+    assert not any(k.startswith(("rec_hr.", "rec_lr.")) for k in lean.state_dict())
+    assert lean.stored_references.dtype == torch.uint8  # 8-bit photos, stored as 8 bits
+    hr = example_images(2, 4, size=32)
+    assert torch.equal(lean(hr, seed=2).lr, m(hr, seed=2).lr)
+    lean.save_pretrained(tmp_path / "lean")
+    assert torch.equal(degsdk.load(str(tmp_path / "lean"))(hr, seed=2).lr, m(hr, seed=2).lr)

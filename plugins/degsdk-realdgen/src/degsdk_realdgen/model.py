@@ -92,6 +92,9 @@ class RealDGenConfig(DegraderConfig):
                                     "(paper: 500)")
     beta_start: float = pydantic.Field(default=1e-4, gt=0, lt=1)
     beta_end: float = pydantic.Field(default=0.02, gt=0, lt=1)
+    reconstruction_heads: bool = pydantic.Field(
+        default=True, description="hold Rec_hr and Rec_lr, needed only to pre-train the "
+        "extractors (and to start M in the DDPM stage); a finished model can leave them out")
     use_degradation: bool = pydantic.Field(default=True, description="false: the ablation "
                                            "of Table 4, the DDPM conditioned on content only "
                                            "(E_deg's vector replaced by zeros)")
@@ -155,9 +158,9 @@ class RealDGen(Degrader, PretrainedMixin):
         c = self.cfg
         (self.e_cont, self.rec_hr, self.e_deg, self.rec_lr, self.modulation,
          self.unet) = self._networks(0)
-        r = c.reference_size
+        r = c.reference_size  # stored as 8-bit values: references are 8-bit photos
         self.register_buffer("stored_references",
-                             torch.zeros(len(c.reference_names), 3, r, r))
+                             torch.zeros(len(c.reference_names), 3, r, r, dtype=torch.uint8))
         self._folder: dict[str, Tensor] | None = None
         if c.references is not None:
             self._folder = read_references(Path(c.references), c.reference_crop)
@@ -171,17 +174,19 @@ class RealDGen(Degrader, PretrainedMixin):
                           "--stage ddpm", stacklevel=2)
         self.eval()
 
-    def _networks(self, seed: int) -> tuple[ContentExtractor, HRReconstructor,
-                                            DegradationExtractor, ModulationBlock,
+    def _networks(self, seed: int) -> tuple[ContentExtractor, HRReconstructor | None,
+                                            DegradationExtractor, ModulationBlock | None,
                                             ModulationBlock, UNet2DModel]:
         c = self.cfg
+        heads = c.reconstruction_heads
         with seeded_init(seed):
             return (ContentExtractor(c.scale, c.cont_width, c.cont_layers, c.cont_channels,
                                      c.groups),
                     HRReconstructor(c.scale, c.cont_width, c.cont_layers, c.cont_channels,
-                                    c.groups),
+                                    c.groups) if heads else None,
                     DegradationExtractor(c.deg_width, c.deg_blocks, c.deg_dim),
-                    ModulationBlock(c.cont_channels, c.deg_dim, c.mod_channels, 3),
+                    ModulationBlock(c.cont_channels, c.deg_dim, c.mod_channels, 3)
+                    if heads else None,
                     ModulationBlock(c.cont_channels, c.deg_dim, c.mod_channels,
                                     c.cond_channels),
                     build_unet(c.cond_channels, c.unet_widths, c.unet_layers, c.groups))
@@ -190,7 +195,8 @@ class RealDGen(Degrader, PretrainedMixin):
         """Re-initialise every network from ``seed`` only (the global RNG is untouched)."""
         mine = (self.e_cont, self.rec_hr, self.e_deg, self.rec_lr, self.modulation, self.unet)
         for net, new in zip(mine, self._networks(seed), strict=True):
-            net.load_state_dict(new.state_dict())
+            if net is not None and new is not None:
+                net.load_state_dict(new.state_dict())
 
     # -- sizes ----------------------------------------------------------------------------
     @property
@@ -219,7 +225,8 @@ class RealDGen(Degrader, PretrainedMixin):
         if name not in self.cfg.reference_names:
             raise InputError(f"realdgen: reference {name!r} is not stored with the model "
                              f"({_listing(self.cfg.reference_names)})")
-        return self.stored_references[self.cfg.reference_names.index(name)][None]
+        i = self.cfg.reference_names.index(name)
+        return self.stored_references[i][None].float() / 255
 
     def degradation_of(self, names: Sequence[str]) -> Tensor:
         """E_deg of each named reference, each run alone: N×dim."""
@@ -365,15 +372,17 @@ class RealDGen(Degrader, PretrainedMixin):
             small = [n for n in names if min(stored[n].shape[-2:]) < r]
             if small:
                 raise InputError(f"realdgen: references smaller than {r} px: {small}")
-            state["stored_references"] = torch.stack(
-                [centre_crop(stored[n], r) for n in names]) if names else torch.zeros(
-                    0, 3, r, r)
+            crops = torch.stack([centre_crop(stored[n], r) for n in names]) if names else \
+                torch.zeros(0, 3, r, r)
+            state["stored_references"] = (crops * 255).round().to(torch.uint8)
             params.update(reference_names=names, references=None, reference=None)
             params.update({k: v for k, v in changes.items() if k in ("references",
                                                                      "reference")})
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "realdgen: this model's DDPM is untrained")
             new = RealDGen(**params)
+        if not new.cfg.reconstruction_heads:
+            state = {k: v for k, v in state.items() if not k.startswith(("rec_hr.", "rec_lr."))}
         new.load_state_dict(state, strict=True)
         return new.to(self._device()).eval()
 

@@ -192,6 +192,9 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
     model = _quiet_model(**params)
     model.load_state_dict(first.state_dict())
     if "ddpm" not in first.cfg.trained_stages:  # M starts as Rec_lr (same form, A.2)
+        if model.rec_lr is None:
+            raise ConfigError(f"--init {o.init}: a model without its reconstruction heads "
+                              "cannot start a DDPM stage")
         model.modulation.layers.load_state_dict(model.rec_lr.layers.state_dict())
     if o.patch % model.lr_multiple:
         raise ConfigError(f"--patch {o.patch} is not a multiple of {model.lr_multiple} (the "
