@@ -13,6 +13,7 @@ from degsdk.ops import (
     JPEG,
     BicubicDown,
     BSRGANPlus,
+    CalibratedCamera,
     Camera,
     CameraNoise,
     GaussianBlur,
@@ -33,7 +34,7 @@ DEGRADERS = (
     GaussianBlur, KernelBlur, Resize, BicubicDown, RandomResize, GaussianNoise, PoissonNoise,
     CameraNoise, JPEG, USMSharpen,
     # pipelines and cameras
-    RealESRGAN, BSRGAN, BSRGANPlus, Camera,
+    RealESRGAN, BSRGAN, BSRGANPlus, Camera, CalibratedCamera,
 )
 EXTRACTORS = (DegradationStats, RandomAlexNet, ModuleExtractor)
 SR_MODELS = (Bicubic, SRResNetSmall)

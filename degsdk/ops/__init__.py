@@ -9,8 +9,10 @@ from .._filtering import filter2d, filter_separable, gaussian_kernel1d, mirror_p
 from ._bicubic import BicubicDown
 from ._blur import GaussianBlur, KernelBlur, auto_kernel_size, blur_with, gaussian_blur2d
 from ._bsrgan import BSRGAN, BSRGANPlus
+from ._calibrated_camera import CalibratedCamera
 from ._camera import Camera, chromatic_aberration, depth_proxy, spatially_varying_blur
-from ._jpeg import JPEG, jpeg_compress
+from ._colour import colour_transform, linear_to_srgb, srgb_slope, srgb_to_linear
+from ._jpeg import JPEG, SUBSAMPLINGS, jpeg_compress
 from ._kernels import (
     MixedKernels,
     gaussian_kernel,
@@ -20,6 +22,7 @@ from ._kernels import (
     pulse_kernel,
     sinc_kernel,
 )
+from ._mosaic import bayer_mosaic, demosaic
 from ._noise import (
     CameraNoise,
     GaussianNoise,
@@ -27,16 +30,19 @@ from ._noise import (
     gaussian_noise,
     poisson_gaussian_noise,
     poisson_noise,
+    signal_dependent_noise,
 )
 from ._realesrgan import RealESRGAN
 from ._resize import RandomResize, Resize, resize
-from ._sharpen import USMSharpen, usm_sharpen
+from ._sharpen import USMSharpen, unsharp_mask, usm_sharpen
 
 __all__ = [
     "BSRGAN",
     "JPEG",
+    "SUBSAMPLINGS",
     "BSRGANPlus",
     "BicubicDown",
+    "CalibratedCamera",
     "Camera",
     "CameraNoise",
     "GaussianBlur",
@@ -49,8 +55,11 @@ __all__ = [
     "Resize",
     "USMSharpen",
     "auto_kernel_size",
+    "bayer_mosaic",
     "blur_with",
     "chromatic_aberration",
+    "colour_transform",
+    "demosaic",
     "depth_proxy",
     "filter2d",
     "filter_separable",
@@ -61,13 +70,18 @@ __all__ = [
     "generalized_gaussian_kernel",
     "jpeg_compress",
     "kernel_from_params",
+    "linear_to_srgb",
     "mirror_pad",
     "plateau_kernel",
     "poisson_gaussian_noise",
     "poisson_noise",
     "pulse_kernel",
     "resize",
+    "signal_dependent_noise",
     "sinc_kernel",
     "spatially_varying_blur",
+    "srgb_slope",
+    "srgb_to_linear",
+    "unsharp_mask",
     "usm_sharpen",
 ]

@@ -3,7 +3,7 @@
 - ``gaussian_noise``: additive N(0, (σ/255)²), colour or gray (degrader ``gaussian_noise``);
 - ``poisson_noise``: Real-ESRGAN/BasicSR shot noise, colour or gray (degrader ``poisson_noise``);
 - ``poisson_gaussian_noise``: signal-dependent camera noise, variance a·x + (σ_read/255)²
-  (degrader ``camera_noise``);
+  (degrader ``camera_noise``), on ``signal_dependent_noise`` (per-channel or per-pixel a, b);
 - ``correlated_gaussian_noise``/speckle: BSRGAN's channel-correlated and multiplicative noise.
 
 Fields are drawn on the CPU from the per-sample seed (identical on every device) and moved to
@@ -111,18 +111,28 @@ def poisson_noise(x: Tensor, scale: Sequence[float], gray: Sequence[bool],
     return torch.stack(out).to(x.device).clamp_(0.0, 1.0)
 
 
+def signal_dependent_noise(x: Tensor, shot: Tensor, read_var: Tensor,
+                           seeds: Sequence[int]) -> Tensor:
+    """``x + sqrt(shot·x + read_var)·n``, n ~ N(0, 1) per element of x (N×C×H×W), each
+    sample's field drawn on the CPU from its seed. ``shot`` and ``read_var`` broadcast against
+    x: N×1×1×1 per sample, N×C×1×1 per channel, N×1×H×W per pixel (a mosaic). Not clamped."""
+    _, c, h, w = x.shape
+    fields = torch.stack([
+        torch.randn((c, h, w), generator=generator_from_seed(int(seed)), dtype=torch.float32)
+        for seed in seeds]).to(x.device)
+    return x + torch.sqrt(shot * x.clamp(min=0) + read_var) * fields
+
+
 def poisson_gaussian_noise(x: Tensor, shot: Sequence[float], read: Sequence[float],
                            seeds: Sequence[int]) -> Tensor:
     """Camera noise: x + sqrt(a·x + (σ_read/255)²)·n, n ~ N(0, 1) per pixel and channel
     (the heteroscedastic Gaussian model of a Poisson–Gaussian sensor). ``shot`` is a (variance
-    per unit signal, [0, 1] units), ``read`` σ on the 0–255 scale. Clamped to [0, 1]."""
-    n, c, h, w = x.shape
-    fields = torch.stack([
-        torch.randn((c, h, w), generator=generator_from_seed(int(seed)), dtype=torch.float32)
-        for seed in seeds]).to(x.device)
+    per unit signal, [0, 1] units), ``read`` σ on the 0–255 scale, one of each per sample.
+    Clamped to [0, 1]."""
+    n = x.shape[0]
     a = torch.tensor(list(shot), dtype=x.dtype, device=x.device).view(n, 1, 1, 1)
     b = (torch.tensor(list(read), dtype=x.dtype, device=x.device).view(n, 1, 1, 1) / 255.0) ** 2
-    return (x + torch.sqrt(a * x.clamp(min=0) + b) * fields).clamp_(0.0, 1.0)
+    return signal_dependent_noise(x, a, b, seeds).clamp_(0.0, 1.0)
 
 
 def correlated_gaussian_field(h: int, w: int, level: float, gen: torch.Generator) -> Tensor:

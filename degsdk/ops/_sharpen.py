@@ -1,5 +1,6 @@
 """Unsharp masking (USM) as Real-ESRGAN sharpens its HR targets: ``usm_sharpen`` (functional)
-and the ``usm`` degrader (deterministic, same size).
+and the ``usm`` degrader (deterministic, same size); and ``unsharp_mask``, the plain linear
+form a camera's ISP applies (no threshold).
 
 out = m·clip(x + w·(x − blur(x))) + (1 − m)·x, with m = blur(|x − blur(x)|·255 > threshold),
 blur = a Gaussian of odd size ``radius`` (+1 if even) and OpenCV's default σ for that size.
@@ -8,6 +9,7 @@ The Gaussian is applied separably (2·51 instead of 51² multiplies per pixel).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +38,16 @@ def usm_sharpen(x: Tensor, weight: float = 0.5, radius: int = 50,
     soft = filter_separable(mask, k1)
     sharp = (x + weight * residual).clamp(0.0, 1.0)
     return soft * sharp + (1.0 - soft) * x
+
+
+def unsharp_mask(x: Tensor, amount: Tensor, sigma: float) -> Tensor:
+    """Linear unsharp masking of N×C×H×W: ``x + amount·(x − G_σ ⋆ x)`` with a Gaussian of
+    ``sigma`` px (size 2·ceil(3σ)+1, reflect padding) and one ``amount`` (N,) per sample.
+    Not clamped."""
+    size = 2 * math.ceil(3 * sigma) + 1
+    k1 = gaussian_kernel1d(torch.full((x.shape[0],), float(sigma), dtype=torch.float64), size)
+    a = amount.to(device=x.device, dtype=x.dtype).view(-1, 1, 1, 1)
+    return x + a * (x - filter_separable(x, k1))
 
 
 class USMConfig(DegraderConfig):
