@@ -13,7 +13,16 @@ from typing import Any
 
 from .._errors import DegsdkError
 from .._version import __version__
-from . import _degrade, _eval_cmd, _fit_cmd, _plugins_cmd, _run_cmd, _train, _weights_cmds
+from . import (
+    _calibrate_cmd,
+    _degrade,
+    _eval_cmd,
+    _fit_cmd,
+    _plugins_cmd,
+    _run_cmd,
+    _train,
+    _weights_cmds,
+)
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
@@ -21,8 +30,8 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
     print(f"degsdk: warning: {message}", file=file or sys.stderr)
 
 
-BUILTIN_COMMANDS = ("degrade", "run", "eval", "fit", "plugins", "train", "pull", "export",
-                    "push")
+BUILTIN_COMMANDS = ("degrade", "run", "eval", "fit", "calibrate", "plugins", "train", "pull",
+                    "export", "push")
 
 
 def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
@@ -36,8 +45,8 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"degsdk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (_degrade, _run_cmd, _eval_cmd, _fit_cmd, _plugins_cmd, _train,
-                   _weights_cmds):
+    for module in (_degrade, _run_cmd, _eval_cmd, _fit_cmd, _calibrate_cmd, _plugins_cmd,
+                   _train, _weights_cmds):
         module.add_parser(sub)
     if with_plugins:
         from .._components import get_command, list_commands

@@ -28,11 +28,11 @@ from torch import Tensor
 
 from .._config import from_config
 from .._interfaces import Extractor
+from ..calibrate import centre_crop
 from ..evaluation import DegraderEntry, EvalSettings, evaluate, patch_features
 from ..io import list_images, read_image, write_image, write_text_atomic
 from ..metrics import frechet_distance, hf_kl
 from ..seeding import Stream, derive_seed
-from ._classic import centre_crop
 
 
 @dataclass(frozen=True)

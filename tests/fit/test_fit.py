@@ -224,34 +224,39 @@ def test_classic_bicubic_fitter_recovers_the_truth_from_pairs(tmp_path: Path) ->
                    pairs=camera["pairs"], pair_scale=2)
     res = fit_classic("bicubic", FitContext(data, tmp_path, 10.0))
     assert res.fitted["level"] == pytest.approx(2.5, rel=0.12)  # grid steps are 7 %
-    assert res.fitted["noise_sigma"] == pytest.approx(3.0, rel=0.15)
+    # the truth's white σ 3, read at mid-grey from the fitted noise-level function
+    assert res.fitted["noise_sigma_mid_grey"] == pytest.approx(3.0, rel=0.15)
     assert res.fitted["jpeg_quality"] is None
-    ops = [op["name"] for op in res.degrader["params"]["ops"]]
-    assert ops == ["bicubic", "gaussian_noise"]  # no JPEG for PNG files
+    ops = res.degrader["params"]["ops"]
+    assert [op["name"] for op in ops] == ["bicubic", "calibrated_camera"]
+    assert ops[1]["params"]["jpeg"] is None  # no JPEG for PNG files
 
 
-def test_classic_camera_fitter_without_pairs_fits_from_real_lr(tmp_path: Path) -> None:
+def test_camera_fitter_without_pairs_calibrates_from_real_lr(tmp_path: Path) -> None:
     truth = {"name": "camera", "params": {"level": 3.0, "scale": 2, "read": 0.0, "shot": 0.0,
                                           "jpeg": None, "wb_shift": 0.0, "ca": 0.0}}
     data = camera_test_data(tmp_path / "d", truth=truth, size=128, clean=4, pairs=0, real_lr=4,
                             test=0)
     fd = FitData(scale=2, clean_hr=data["clean_hr"], real_lr=data["real_lr"])
-    res = fit_classic("camera", FitContext(fd, tmp_path / "m", 10.0))
-    assert 1.5 <= res.fitted["level"] <= 6.0
-    assert res.fitted["noise_sigma"] < 1.5
-    assert res.degrader["params"]["jpeg"] is None
+    res = fit_classic("camera", FitContext(fd, tmp_path / "m", 10.0, progress=False))
+    assert res.degrader["name"] == "calibrated_camera" and res.fitted["mode"] == "real_lr"
+    params = res.degrader["params"]
+    assert params["scale"] == 2 and params["jpeg"] is None
+    assert 0.5 <= params["psf"]["sigma_x"] <= 4.0
+    noise = res.fitted["noise"]
+    assert max(noise["read"]) < 1.5 and max(noise["shot"]) < 1e-4  # a noise-free truth
 
 
 def test_classic_fitter_models_jpeg_files(tmp_path: Path) -> None:
     data = camera_test_data(tmp_path / "d", size=64, clean=2, pairs=0, real_lr=3, test=0)
     for p in list(data["real_lr"].iterdir()):
-        Image.open(p).convert("RGB").save(p.with_suffix(".jpg"), quality=70)
+        Image.open(p).convert("RGB").save(p.with_suffix(".jpg"), quality=70, subsampling=1)
         p.unlink()
     fd = FitData(scale=2, clean_hr=data["clean_hr"], real_lr=data["real_lr"])
     res = fit_classic("bicubic", FitContext(fd, tmp_path / "m", 10.0))
-    assert res.fitted["jpeg_quality"] == pytest.approx(70, abs=1)
-    assert res.degrader["params"]["ops"][-1] == {"name": "jpeg",
-                                                 "params": {"quality": [65, 75]}}
+    assert res.fitted["jpeg_quality"] == 70 and res.fitted["jpeg_subsampling"] == "4:2:2"
+    assert res.degrader["params"]["ops"][-1]["params"]["jpeg"] == {"quality": 70,
+                                                                   "subsampling": "4:2:2"}
 
 
 # -- the fit hook: a third-party method -------------------------------------------------------

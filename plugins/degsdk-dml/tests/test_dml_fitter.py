@@ -26,15 +26,18 @@ def test_dml_skips_pairs_of_another_scale(tmp_path: Path) -> None:
     assert reason is not None and "--pairs" in reason
 
 
-def test_dml_fits_its_noise_from_the_residual(tmp_path: Path) -> None:
+def test_dml_calibrates_its_noise_from_the_residual(tmp_path: Path) -> None:
     data = camera_test_data(tmp_path / "d", size=96, clean=1, pairs=3, real_lr=1, test=0)
     fd = FitData(scale=2, clean_hr=data["clean_hr"], pairs=data["pairs"], pair_scale=2)
     res = fit_dml(FitContext(fd, tmp_path / "m", seconds=4.0, progress=False))
-    sigma = res.fitted["noise_sigma"]
+    sigma = res.fitted["noise_sigma_mid_grey"]
     assert 1.0 < sigma < 8.0  # truth 3; a few seconds of training leave some blur error
-    assert res.degrader["params"]["noise_sigma"] == sigma
+    dml, sensor = res.degrader["params"]["ops"]
+    assert dml["name"] == "dml" and dml["params"]["noise_sigma"] == 0.0
+    assert sensor["name"] == "calibrated_camera" and sensor["params"]["jpeg"] is None
+    assert sensor["params"]["noise"]["read"] == pytest.approx(res.fitted["read"], abs=1e-3)
     deg = degsdk.from_config(res.degrader)
-    assert deg.scale == 2 and deg.config.noise_sigma == sigma
+    assert deg.scale == 2
 
 
 def test_best_yaml_points_at_the_fitted_model_folder(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
 """``degsdk fit`` for binned-Fréchet crafting: the space is fitted to the camera before the bins
 are weighed. JPEG is left out when the real LR files are not JPEGs (else its axis spans the
-read quality ±20); the noise axis spans [0, 3σ̂] (at least [0, 2]) for the white-noise σ̂ the
-real LR carry beyond bicubic-downscaled clean HR (at ×1: down by 2 and back up), and is left
-out below σ̂ = 0.5. The number
-of clean crops per bin is set from the budget by timing the mid-bin degradation."""
+read quality ±20, at the files' chroma subsampling); the noise axis spans [0, 3σ̂] (at least
+[0, 2]) for σ̂ the sensor noise at mid-grey that the core's calibration finds beyond
+bicubic-downscaled clean HR (at ×1: down by 2 and back up) — Poisson–Gaussian noise matched by
+its noise-level function through the files' JPEG (:func:`degsdk.calibrate.fit_sensor`) — and is
+left out below σ̂ = 0.5. The number of clean crops per bin is set from the budget by timing the
+mid-bin degradation."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ import torch
 
 import degsdk
 from degsdk import Fitter
-from degsdk.fit import FitContext, FitData, FitResult, jpeg_quality_of, noise_beyond
+from degsdk.calibrate import fit_sensor, load_images, read_jpeg_settings
+from degsdk.fit import FitContext, FitData, FitResult
 from degsdk.io import image_size, list_images, read_image
 
 from .command import craft_folders
@@ -44,21 +47,23 @@ def fitted_space(data: FitData) -> tuple[DegradationSpace, dict[str, Any]]:
     """The space for this camera (module doc) and what was estimated."""
     assert data.real_lr is not None
     k = data.scale
-    files = list_images([data.real_lr])
-    real = [read_image(p) for p in files[:8]]
-    clean = [read_image(p) for p in list_images([data.clean_hr])[:8]]
+    real, files = load_images(data.real_lr, limit=8)
+    clean, _ = load_images(data.clean_hr, limit=8, side=256 * k, multiple=k)
     down = degsdk.create("bicubic", scale=k, level=2.0) if k == 1 else \
         degsdk.create("bicubic", scale=k)
     with torch.no_grad():
-        made = [down(x[None, :, : x.shape[-2] // k * k, : x.shape[-1] // k * k],
-                     seed=0, indices=[0]).lr[0] for x in clean]
-    sigma = noise_beyond(real, made)
-    q = jpeg_quality_of(files)
+        made = [down(x[None], seed=0, indices=[0]).lr[0] for x in clean]
+    codec = read_jpeg_settings(files)
+    fitted, _ = fit_sensor(made, real, paired=False, jpeg=codec)
+    sigma = 255 * fitted.model_std(0.5, 1)
     noise = None if sigma < 0.5 else (0.0, max(2.0, 3 * sigma))
+    q = codec.quality if codec is not None else None
     jpeg = None if q is None else (max(10.0, q - 20.0), min(100.0, q + 20.0))
-    return (default_space(k, noise=noise, jpeg=jpeg),
-            {"noise_sigma_estimate": round(sigma, 3), "jpeg_quality": q,
-             "noise_axis": noise, "jpeg_axis": jpeg})
+    space = default_space(k, noise=noise, jpeg=jpeg,
+                          jpeg_subsampling=codec.subsampling if codec else "4:2:0")
+    return (space, {"noise_sigma_estimate": round(sigma, 3), "jpeg_quality": q,
+                    "jpeg_subsampling": codec.subsampling if codec else None,
+                    "noise_axis": noise, "jpeg_axis": jpeg})
 
 
 def _crops_for(space: DegradationSpace, data: FitData, patch: int, seconds: float) -> int:

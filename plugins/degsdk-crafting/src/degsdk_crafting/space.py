@@ -91,11 +91,12 @@ class DegradationSpace(pydantic.BaseModel):
 
 def default_space(scale: int = 4, blur: Sequence[float] = (0.0, 5.0), blur_bins: int = 5,
                   noise: Sequence[float] | None = (0.0, 50.0), noise_bins: int = 5,
-                  jpeg: Sequence[float] | None = (30.0, 90.0), jpeg_bins: int = 3
-                  ) -> DegradationSpace:
+                  jpeg: Sequence[float] | None = (30.0, 90.0), jpeg_bins: int = 3,
+                  jpeg_subsampling: str = "4:2:0") -> DegradationSpace:
     """The paper's space x = JPEG_q(↓_s(y ⊗ k_σ) + n_l): σ ∈ [0, 5] px in 5 bins, noise
     l ∈ [0, 50] (0–255) in 5 bins, q ∈ [30, 90] in 3 bins — 75 bins; ↓ is bicubic (antialiased,
-    MATLAB-like) by ``scale``. ``noise=None`` drops the noise step and ``jpeg=None`` the JPEG
+    MATLAB-like) by ``scale``; the JPEG's chroma is ``jpeg_subsampling`` (the paper's codec:
+    4:2:0). ``noise=None`` drops the noise step and ``jpeg=None`` the JPEG
     step (a camera whose files carry no compression, a clean sensor)."""
     ops: list[dict[str, Any]] = [
         {"name": "gaussian_blur", "params": {"sigma": 1.0}},
@@ -108,7 +109,8 @@ def default_space(scale: int = 4, blur: Sequence[float] = (0.0, 5.0), blur_bins:
         axes.append(Axis(name="noise_sigma", op=len(ops) - 1, param="sigma", low=noise[0],
                          high=noise[1], bins=noise_bins))
     if jpeg is not None:
-        ops.append({"name": "jpeg", "params": {"quality": 75}})
+        ops.append({"name": "jpeg", "params": {"quality": 75,
+                                               "subsampling": jpeg_subsampling}})
         axes.append(Axis(name="jpeg_quality", op=len(ops) - 1, param="quality", low=jpeg[0],
                          high=jpeg[1], bins=jpeg_bins, integer=True))
     return DegradationSpace(ops=ops, axes=axes)

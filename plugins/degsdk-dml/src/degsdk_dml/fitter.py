@@ -1,6 +1,10 @@
 """``degsdk fit`` for DML: trained on the fitting pairs within the method's time budget; the
-noise σ that the paper fixes at 5 is fitted instead, from the residual between the real LR and
-the model's noise-free prediction (wavelet-MAD estimate, on centre crops of the pairs)."""
+noise that the paper fixes at white σ = 5 is calibrated instead, as the core's calibrated camera
+does it: Poisson–Gaussian noise per channel whose noise-level function, after the camera's
+own JPEG (quality and subsampling read from its files), matches the real LR's residual from
+DML's noise-free prediction (:func:`degsdk.calibrate.fit_sensor`). The degrader handed back is
+DML without its own noise followed by that sensor and codec (``calibrated_camera`` at scale 1).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,23 @@ from pathlib import Path
 import torch
 
 from degsdk import Fitter
-from degsdk.fit import FitContext, FitData, FitResult, estimate_noise_sigma
-from degsdk.io import find_pairs, image_size, read_image
+from degsdk.calibrate import (
+    JPEGFiles,
+    NoiseFit,
+    fit_sensor,
+    load_pairs,
+    read_jpeg_settings,
+    sensor_config,
+)
+from degsdk.fit import FitContext, FitData, FitResult
+from degsdk.io import find_pairs, image_size
 
 from .model import DML
 from .train import train_dml
 
 KERNEL_SIZE = 15
 STEPS_CAP = 200_000  # the time budget ends training; this only bounds the progress bar
-MAX_SIDE = 384
+MAX_SIDE = 256  # LR px: the centre crops the noise is calibrated on
 
 
 def _margin(k: int) -> int:
@@ -41,39 +53,45 @@ def check(data: FitData) -> str | None:
     return None
 
 
-def residual_noise_sigma(model: DML, pairs: Path, scale: int) -> float:
-    """σ (0–255) of the real LR's deviation from the noise-free prediction, on centre crops
-    of the pairs (at most ``MAX_SIDE`` HR px a side)."""
-    residuals = []
+def calibrated_noise(model: DML, pairs: Path, seed: int = 0
+                     ) -> tuple[NoiseFit, JPEGFiles | None]:
+    """The camera's sensor noise beyond DML's noise-free prediction, and its codec, on centre
+    crops of the pairs (module doc)."""
+    hrs, lrs, files, _ = load_pairs(pairs, side=MAX_SIDE)
     with torch.no_grad():
-        for p in find_pairs(pairs, scale=scale):
-            hr, lr = read_image(p.hr), read_image(p.lr)
-            h, w = (min(s, MAX_SIDE // scale) for s in lr.shape[-2:])
-            t, s = (lr.shape[-2] - h) // 2, (lr.shape[-1] - w) // 2
-            pred = model.predict(hr[None, :, t * scale : (t + h) * scale,
-                                    s * scale : (s + w) * scale])[0]
-            residuals.append(lr[:, t : t + h, s : s + w] - pred + 0.5)
-    return estimate_noise_sigma(residuals)
+        pre = [model.predict(hr[None])[0].clamp(0, 1) for hr in hrs]
+    jpeg = read_jpeg_settings(files)
+    noise, _ = fit_sensor(pre, lrs, paired=True, jpeg=jpeg, seed=seed)
+    return noise, jpeg
 
 
 def fit_dml(ctx: FitContext) -> FitResult:
-    """Train DML on ``ctx.data.pairs`` and fit its noise σ (module doc)."""
+    """Train DML on ``ctx.data.pairs`` and calibrate its noise and JPEG (module doc)."""
     d = ctx.data
     assert d.pairs is not None
     out = ctx.out / "model"
-    model = train_dml(pairs=d.pairs, out=out, steps=STEPS_CAP, max_seconds=0.9 * ctx.seconds,
+    model = train_dml(pairs=d.pairs, out=out, steps=STEPS_CAP, max_seconds=0.8 * ctx.seconds,
                       lr=5e-4, patch=_patch(d), kernel_size=KERNEL_SIZE, seed=ctx.seed,
                       checkpoint_every=200, resume=ctx.resume and (out / "checkpoint").is_dir(),
                       progress=ctx.progress, data="degsdk fit: the fitting pairs")
-    sigma = residual_noise_sigma(model, d.pairs, d.scale)
-    sigma = round(sigma, 3) if sigma >= 0.5 else 0.0
-    return FitResult({"name": "dml", "params": {"weights": str(out), "noise_sigma": sigma}},
-                     {"noise_sigma": sigma}, notes=f"noise σ {sigma:.2f} from the residual")
+    noise, jpeg = calibrated_noise(model, d.pairs, ctx.seed)
+    config = {"name": "sequential", "params": {"ops": [
+        {"name": "dml", "params": {"weights": str(out), "noise_sigma": 0.0}},
+        sensor_config(noise, jpeg)]}}
+    mid = 255 * noise.model_std(0.5, 1)
+    codec = f"JPEG q{jpeg.quality} {jpeg.subsampling}" if jpeg is not None else "no JPEG"
+    return FitResult(config, {"noise_space": noise.space, "shot": noise.shot,
+                              "read": noise.read, "noise_sigma_mid_grey": round(mid, 3),
+                              "nlf_error": round(noise.error, 4),
+                              "jpeg_quality": jpeg.quality if jpeg else None,
+                              "jpeg_subsampling": jpeg.subsampling if jpeg else None},
+                     notes=f"{noise.space} Poisson–Gaussian noise, σ {mid:.2f} at mid-grey "
+                     f"(NLF within {100 * noise.error:.0f} %); {codec}")
 
 
 def dml_fitter() -> Fitter:
     """The ``dml`` fitter of ``degsdk fit``."""
     return Fitter("DML: learned content-dependent blur from aligned real pairs.", fit_dml,
                   needs=("pairs", "clean_hr"), check=check, budget_weight=1.0,
-                  fits="basis kernels and weight network (trained), noise σ (from the "
-                  "residual of the pairs)")
+                  fits="basis kernels and weight network (trained), Poisson–Gaussian noise "
+                  "(noise-level function of the pairs' residual) and JPEG (from the files)")
