@@ -49,6 +49,7 @@ from ._optics_unpaired import EdgeFit, fit_psf_from_edges
 
 SpaceChoice = Literal["auto", "linear", "srgb"]
 PSF_CORRECTION_MIN = 0.01  # a relative PSF correction below this does not refit the noise
+MIN_SIDE = 32  # LR pixels: smaller images leave too few flat places to measure noise in
 
 
 @dataclass
@@ -235,11 +236,20 @@ def _render(hrs: Sequence[Tensor], fit: OpticsFit, scale: int, sigma: tuple[floa
     return out
 
 
+def _check_sizes(images: Sequence[Tensor], files: Sequence[Path], what: str) -> None:
+    small = [f.name for x, f in zip(images, files, strict=True) if min(x.shape[-2:]) < MIN_SIDE]
+    if small:
+        raise ConfigError(f"{what}: images smaller than {MIN_SIDE} LR pixels a side cannot be "
+                          f"calibrated on (too few flat places to measure noise): "
+                          f"{', '.join(small[:5])}")
+
+
 def _from_pairs(pairs: Path, real_lr: Path | None, spaces: Sequence[SensorSpace],
                 sharpen: bool, max_images: int, side: int, seed: int, progress: bool
                 ) -> Calibration:
     stages = _Stages(["codec", "optics", "noise", "psf correction", "noise again"], progress)
     hrs, lrs, files, k = load_pairs(pairs, max_images, side)
+    _check_sizes(lrs, files, "--pairs")
     extra = list_images([real_lr]) if real_lr is not None else []
     jpeg = read_jpeg_settings(list(files) + extra)
     stages.done("codec")
@@ -288,7 +298,9 @@ def _from_real_lr(real_lr: Path, clean_hr: Path, k: int, spaces: Sequence[Sensor
                   max_images: int, side: int, seed: int, progress: bool) -> Calibration:
     stages = _Stages(["codec", "psf", "noise", "psf again", "noise again"], progress)
     real, files = load_images(real_lr, max_images, side)
-    clean, _ = load_images(clean_hr, max_images, side * k, multiple=k)
+    _check_sizes(real, files, "--real-lr")
+    clean, clean_files = load_images(clean_hr, max_images, side * k, multiple=k)
+    _check_sizes([x[:, ::k, ::k] for x in clean], clean_files, f"--clean-hr (÷ scale {k})")
     # each clean HR also turned by 90°: the simulated edges then have no preferred direction
     clean = clean + [x.transpose(-1, -2).flip(-1) for x in clean]
     jpeg = read_jpeg_settings(files)

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from scipy.optimize import nnls
 
+from .._errors import InputError
 from ..ops import srgb_slope, srgb_to_linear
 from ._nlf import NLF
 
@@ -303,8 +304,8 @@ def fit_noise(real: list[NLF], simulate: Simulate, space: SensorSpace,
        more parameters must earn their place: they also fit the bins' sampling noise)."""
     fine = real[0]
     if not all(_bins(fine, c) for c in range(3)):
-        raise ValueError("fit_noise: a channel has no measured intensity bin (too few flat "
-                         "pixels in [0.02, 0.98]); give more or larger images")
+        raise InputError("noise calibration: a channel has no measured intensity bin (too few "
+                         "flat pixels between 0.02 and 0.98); give more or larger images")
     cb = [(c, b) for c in range(3) for b in _bins(fine, c)]
     start = _fit_channel(space, [fine.level[c][b] for c, b in cb],
                          [max(_MIN_STD, fine.std[c][b]) for c, b in cb],

@@ -73,6 +73,9 @@ def test_calibrate_errors_name_what_is_missing(camera: dict[str, Path], tmp_path
     assert main(["calibrate", "--real-lr", str(tmp_path), "--clean-hr",
                  str(camera["clean_hr"]), "--scale", "2", "--out", str(out)]) == 2
     assert "no images" in capsys.readouterr().err
+    tiny = camera_test_data(tmp_path / "tiny", size=40, clean=1, pairs=2, real_lr=1, test=0)
+    assert main(["calibrate", "--pairs", str(tiny["pairs"]), "--out", str(out)]) == 2
+    assert "smaller than 32" in capsys.readouterr().err
     assert not out.exists()  # nothing written on an error
 
 
