@@ -15,9 +15,9 @@ From **aligned pairs** (the HR and the camera's LR of the same scenes):
 
 From **real LR alone** (with clean HR of similar scenes, for the model to degrade): the codec
 from the files; the PSF by matching the edge widths per orientation of LR made from the clean
-HR to the real LR's (:mod:`._optics_unpaired`), and the noise by matching their noise-level
-functions, alternately, twice. Colour and sharpening cannot be told from unpaired images and
-are left out.
+HR to the real LR's (:mod:`._optics_unpaired`), and the noise — one law for all channels — by
+matching their noise-level functions, alternately, twice. Colour and sharpening cannot be told
+from unpaired images and are left out.
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ class Calibration:
             out["edges"] = {"real": self.edges.real.to_dict(),
                             "simulated": self.edges.simulated.to_dict(),
                             "isotropic": self.edges.isotropic,
-                            "chi2": round(self.edges.chi2, 3)}
+                            "chi2": round(self.edges.chi2, 3),
+                            "sigma_se": round(self.edges.sigma_se, 3)}
         return out
 
 
@@ -188,7 +189,9 @@ def _fit_spaces(real: list[NLF], pre: Sequence[Tensor], refs: Sequence[Tensor] |
                      ) -> list[NLF]:
             cam = _sensor_camera(space, shot, read, sharpen, jpeg)
             return _nlfs(_finish(cam, pre, seed), refs)
-        fits[space] = fit_noise(real, simulate, space)
+        # without pairs one noise law for all channels: the clean HR's colours differ from the
+        # real scenes', and per channel that difference would be read as noise
+        fits[space] = fit_noise(real, simulate, space, per_channel=refs is not None)
     return fits
 
 

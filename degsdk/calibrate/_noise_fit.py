@@ -286,7 +286,7 @@ AGREE = 1.5  # a coarse NLF more than 1.5× off where the fine one agrees is not
 
 
 def fit_noise(real: list[NLF], simulate: Simulate, space: SensorSpace,
-              iterations: int = ITERATIONS) -> NoiseFit:
+              iterations: int = ITERATIONS, per_channel: bool = True) -> NoiseFit:
     """Fit (shot, read) per channel so that ``simulate(shot, read)`` — the NLFs of the model's
     output with that noise, measured as ``real`` (fine first, then coarse) were — match
     ``real``.
@@ -300,8 +300,9 @@ def fit_noise(real: list[NLF], simulate: Simulate, space: SensorSpace,
        ``MIN_RESPONSE``; what survives a 4:2:0 JPEG is mostly luma noise, and blue adds
        little to luma): only those are fitted; the others follow their mean.
     3. One (shot, read) shared by the answering channels, its shape by secant iterations;
-       then each of them on its own, kept when that lowers the score by ``OWN_GAIN`` (four
-       more parameters must earn their place: they also fit the bins' sampling noise)."""
+       then (``per_channel``) each of them on its own, kept when that lowers the score by
+       ``OWN_GAIN`` (four more parameters must earn their place: they also fit the bins'
+       sampling noise)."""
     fine = real[0]
     if not all(_bins(fine, c) for c in range(3)):
         raise InputError("noise calibration: a channel has no measured intensity bin (too few "
@@ -330,7 +331,7 @@ def fit_noise(real: list[NLF], simulate: Simulate, space: SensorSpace,
     shared = _iterate(real, simulate, space, params, free, True, iterations, history)
     if shared.score < fit.score:
         fit = shared
-    if len(free) > 1:
+    if per_channel and len(free) > 1:
         own = _iterate(real, simulate, space, list(zip(fit.shot, fit.read, strict=True)),
                        free, False, iterations, history)
         if own.score < (1 - OWN_GAIN) * fit.score:

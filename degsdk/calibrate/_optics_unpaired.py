@@ -31,7 +31,9 @@ _GAIN_MIN, _GAIN_MAX = 0.3, 2.0
 class EdgeFit:
     """The PSF (σx ≥ σy in HR px, θ radians) whose LR edges match the real LR's; the real and
     simulated :class:`EdgeWidths`; ``isotropic``; the χ² of the isotropic fit's residuals;
-    ``history``: the RMS width difference (LR px²) per iteration."""
+    ``sigma_se``: the standard error of σ (HR px) that the images' spread of edge widths
+    leaves (their scenes' own sharpness differs; more images narrow it); ``history``: the RMS
+    width difference (LR px²) per iteration."""
 
     sigma_x: float
     sigma_y: float
@@ -40,6 +42,7 @@ class EdgeFit:
     simulated: EdgeWidths
     isotropic: bool
     chi2: float
+    sigma_se: float = math.nan
     history: list[float] = field(default_factory=list)
 
 
@@ -120,4 +123,8 @@ def fit_psf_from_edges(real: EdgeWidths, simulate: Callable[[float, float, float
     if not isotropic:
         cov, sim, _ = run(cov, False, history)
     sx, sy, th = _axes(cov)
-    return EdgeFit(sx, sy, th, real, sim, isotropic, chi2, history)
+    # a width error δ(w²) moves σ² by scale²·δ: σ's standard error from the bins' typical one
+    se = np.sqrt(np.array(real.se) ** 2 + np.array(sim.se) ** 2)
+    se_w2 = float(np.nanmean(se)) if np.isfinite(se).any() else math.nan
+    sigma_se = k2 * se_w2 / (2 * math.sqrt(sx * sy))
+    return EdgeFit(sx, sy, th, real, sim, isotropic, chi2, sigma_se, history)

@@ -78,7 +78,9 @@ def render_markdown(cal: Calibration) -> str:
         "![noise-level functions and PSF](nlf.png)", "",
         "| what | fitted |", "|---|---|",
         f"| scale | ×{cal.scale}, {s['downsample']} resampling |",
-        f"| PSF | {_psf_line(s['psf'])} |",
+        f"| PSF | {_psf_line(s['psf'])}"
+        + (f" (± {s['edges']['sigma_se']:.2f} px from the images' spread of edge widths)"
+           if "edges" in s else "") + " |",
     ]
     if s["colour"]:
         m = s["colour"]["matrix"]
@@ -117,7 +119,11 @@ def render_markdown(cal: Calibration) -> str:
                                e["simulated"]["width2"], e["real"]["se"], strict=True):
             out.append(f"| {a:g}° | {r:.3f} | {m:.3f} | {se:.3f} |")
         out += ["", f"Isotropic PSF: {e['isotropic']} (χ² of the direction differences "
-                f"{e['chi2']:.2f}; anisotropy is fitted above 7.8).", ""]
+                f"{e['chi2']:.2f}; anisotropy is fitted above 7.8). The images' own spread of "
+                f"edge widths leaves σ uncertain by ±{e['sigma_se']:.2f} HR px (one standard "
+                "error): without pairs the PSF is measured against the clean HR's sharpness, "
+                "and scenes differ; more images, and clean HR like the camera's scenes, narrow "
+                "it.", ""]
     out += ["## Time (s)", "", "| stage | seconds |", "|---|---:|"]
     out += [f"| {k} | {v:.2f} |" for k, v in s["seconds"].items()]
     return "\n".join(out) + "\n"

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     jpeg = s["jpeg"]
     print(f"calibrated from {s['images']} images ({s['mode']}): "
           + (f"PSF {psf['sigma_x']:.2f} x {psf['sigma_y']:.2f} px at "
-             f"{math.degrees(psf['theta']):.0f} deg; " if psf else "no PSF; ")
+             f"{math.degrees(psf['theta']):.0f} deg" if psf else "no PSF")
+          + (f" (±{s['edges']['sigma_se']:.2f} px)" if "edges" in s else "") + "; "
           + f"noise in {s['noise']['space']} (NLF within {100 * s['noise']['nlf_error']:.0f} "
           "%); " + (f"JPEG q{jpeg['quality']} {jpeg['subsampling']}" if jpeg else "no JPEG")
           + f"; wrote {args.out}/camera.yaml and report.md")

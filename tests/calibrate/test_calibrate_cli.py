@@ -56,6 +56,7 @@ def test_calibrate_from_real_lr_alone(camera: dict[str, Path], tmp_path: Path) -
                           clean_hr=camera["clean_hr"], scale=2, progress=False)
     assert cal.mode == "real_lr" and cal.edges is not None
     assert cal.params["psf"]["sigma_x"] == pytest.approx(1.5, rel=0.25)
+    assert 0 < cal.edges.sigma_se < 1.0  # the images' spread of edge widths, in HR px
     assert "Edge widths" in (tmp_path / "cam" / "report.md").read_text()
 
 
