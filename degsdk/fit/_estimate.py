@@ -33,7 +33,10 @@ def estimate_noise_sigma(images: Sequence[Tensor]) -> float:
     """σ (0–255 scale) of white Gaussian noise in ``images`` (each 3×H×W or 1×3×H×W in
     [0, 1]): per channel, the median absolute finest diagonal Haar detail over 0.6745
     (Donoho & Johnstone 1994), averaged over channels; the median over images. Texture leaks
-    into the estimate; compare with the same estimate on noise-free images to remove it."""
+    into the estimate; compare with the same estimate on noise-free images to remove it. On
+    JPEG'd images it reads what the codec left of the noise, not the sensor's σ (1.5 for a σ
+    of 5 after quality 80): to model a camera, use :func:`degsdk.calibrate.fit_sensor`, which
+    simulates the noise through the camera's own JPEG."""
     if not images:
         raise ValueError("estimate_noise_sigma: no images")
     per_image = []
