@@ -52,6 +52,8 @@ PARAMS: dict[str, dict[str, Any]] = {
     "dml": {"weights": "dml/city100"},
     "deflow": {"weights": "deflow/realsrset"},
     "binned": {"weights": "crafting/realsrset"},
+    "interflow": {"weights": "interflow/camera24"},
+    "realdgen": {"weights": "realdgen/x4", "sampler": "ddim", "ddim_steps": 5},
 }
 
 
@@ -90,8 +92,12 @@ def degrader_hashes(names: list[str] | None = None,
         except degsdk.DegsdkError as exc:  # e.g. a plugin's weights are not installed
             out[name] = {"skipped": str(exc).splitlines()[0]}
             continue
-        with torch.no_grad():
-            res = deg(hr, seed=SEED, indices=INDICES)
+        try:
+            with torch.no_grad():
+                res = deg(hr, seed=SEED, indices=INDICES)
+        except degsdk.DegsdkError as exc:  # e.g. needs an input this script does not give
+            out[name] = {"skipped": str(exc).splitlines()[0]}
+            continue
         out[name] = {
             "lr_sha256": _sha(res.lr.contiguous().numpy().tobytes()),
             "params_sha256": _sha(json.dumps(res.params, sort_keys=True).encode()),
@@ -123,13 +129,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--write", action="store_true", help="record the hashes anew")
     ap.add_argument("--limit", type=int, default=4, help="samples per recipe")
+    ap.add_argument("--record", type=Path, default=RECORD, help="the record to compare with "
+                    "or write (default: %(default)s)")
     args = ap.parse_args(argv)
     now = {"degraders": degrader_hashes(), "recipes": recipe_hashes(args.limit)}
     if args.write:
-        RECORD.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
-        print(f"wrote {RECORD.relative_to(REPO)}")
+        args.record.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {args.record}")
         return 0
-    before = json.loads(RECORD.read_text())
+    before = json.loads(args.record.read_text())
     diffs, intended = [], []
     for section in ("degraders", "recipes"):
         for key in sorted(set(before[section]) | set(now[section])):

@@ -46,7 +46,7 @@ from ._interfaces import (
     SRModel,
     check_images,
 )
-from ._options import Options
+from ._options import Options, ZoomLevels
 from ._plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
 from ._ranges import FloatRange, IntRange
 from ._trainer import Command, Trainer, TrainerOption
@@ -92,6 +92,7 @@ __all__ = [
     "UnknownComponentError",
     "WeightsError",
     "WriteError",
+    "ZoomLevels",
     "__version__",
     "check_images",
     "create",

@@ -6,6 +6,7 @@ function that fits it. ``degsdk fit`` hands that function a :class:`FitContext` 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +54,8 @@ class FitContext:
     """One fitting job: ``data``; ``out``, the method's own folder (model folders go inside
     it; it survives an interruption); ``seconds``, the method's time budget; ``seed``;
     ``resume``, true when an earlier run was interrupted in this same folder (continue from
-    its checkpoints); ``progress``, show progress bars."""
+    its checkpoints); ``progress``, show progress bars; ``started``, when the job began
+    (``time.perf_counter()``)."""
 
     data: FitData
     out: Path
@@ -61,6 +63,11 @@ class FitContext:
     seed: int = 0
     resume: bool = False
     progress: bool = True
+    started: float = field(default_factory=time.perf_counter)
+
+    def seconds_left(self) -> float:
+        """What is left of ``seconds`` now (negative once it is overrun)."""
+        return self.seconds - (time.perf_counter() - self.started)
 
 
 @dataclass
@@ -68,11 +75,18 @@ class FitResult:
     """What a fitter hands back: ``degrader``, a degrader config (``{name, params}``) whose
     scale is ``data.scale``; model folders are referenced by absolute path in a ``weights``
     param (``best.yaml`` makes them relative). ``fitted``: the values fitted from the data
-    (JSON-ready, for the report); ``notes``: one line for the report."""
+    (JSON-ready, for the report); ``notes``: one line for the report; ``under_budget``: why
+    the method needed less than ``UNDER_BUDGET`` of its time (empty: it used its share)."""
 
     degrader: dict[str, Any]
     fitted: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
+    under_budget: str = ""
+
+
+UNDER_BUDGET = 0.8
+"""A method that uses less than this fraction of its share says why (``FitResult.under_budget``);
+``degsdk fit`` reports the ones that do not."""
 
 
 @dataclass(frozen=True)

@@ -314,7 +314,7 @@ class Degrader(nn.Module, ABC):
                              f"{expected} (a bug in this degrader)")
         if not values or lr.numel() == 0:
             return
-        lo_t, hi_t = torch.aminmax(lr)
+        lo_t, hi_t = torch.aminmax(lr.detach())
         lo, hi = float(lo_t), float(hi_t)
         if not (lo >= 0.0 and hi <= 1.0):  # also catches NaN
             raise InputError(f"{self.describe()}: produced values outside [0, 1] (min {lo:g}, "

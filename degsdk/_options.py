@@ -5,10 +5,12 @@ the Python entry takes the same model, or its fields as keywords."""
 from __future__ import annotations
 
 import argparse
+import math
 import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import pydantic
 
@@ -53,6 +55,40 @@ class Options(pydantic.BaseModel):
             raise ConfigError(f"{cls.__name__}: invalid options:\n" + "\n".join(lines)) from None
 
 
+def _level_items(value: Any) -> Any:
+    """``LEVEL=DIR`` strings (the command line's repeated flag) → {level: folder}; a mapping
+    passes through. A level must be a number, given once."""
+    if isinstance(value, Mapping) or not isinstance(value, list | tuple):
+        return value
+    out: dict[float, str] = {}
+    for item in value:
+        level, sep, folder = str(item).partition("=")
+        try:
+            number = float(level) if sep and folder else math.nan
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValueError(f"expected LEVEL=DIR with LEVEL a number, got {item!r}")
+        if number in out:
+            raise ValueError(f"level {number:g} is given twice")
+        out[number] = folder
+    return out
+
+
+def _positive_levels(value: dict[float, Path]) -> dict[float, Path]:
+    bad = [k for k in value if not k > 0]
+    if bad:
+        raise ValueError(f"zoom levels must be positive, got {bad}")
+    return dict(sorted(value.items()))
+
+
+ZoomLevels = Annotated[dict[float, Path], pydantic.BeforeValidator(_level_items),
+                       pydantic.AfterValidator(_positive_levels)]
+"""An ``Options`` field type: zoom level → folder, sorted by level. The command line gives it
+as a repeated ``--name LEVEL=DIR`` flag, Python as a dict (or the same strings); only the typed
+dict travels past validation."""
+
+
 def _unwrap_optional(tp: Any) -> Any:
     if get_origin(tp) in (typing.Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
@@ -89,18 +125,11 @@ def add_options(parser: argparse.ArgumentParser, model: type[Options]) -> None:
             values = {str(c): c for c in get_args(tp)}
             kwargs["choices"] = list(values.values())
             kwargs["type"] = lambda text, values=values: values.get(text, text)
-        if get_origin(tp) is list:
+        if get_origin(tp) in (list, dict):
             kwargs["action"] = "append"
-        metavar = "PATH" if tp is Path else None if "choices" in kwargs else name.upper()
+        metavar = ("PATH" if tp is Path else None if "choices" in kwargs
+                   else "KEY=VALUE" if get_origin(tp) is dict else name.upper())
         if metavar:
             kwargs["metavar"] = metavar
         note = "" if required or default is None else f" (default: {default})"
         parser.add_argument(flag, help=help_text + note, **kwargs)
-
-
-def options_parser(model: type[Options], prog: str, description: str
-                   ) -> argparse.ArgumentParser:
-    """An argparse parser for ``model``'s fields."""
-    parser = argparse.ArgumentParser(prog=prog, description=description)
-    add_options(parser, model)
-    return parser

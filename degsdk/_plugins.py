@@ -202,11 +202,6 @@ def get_registry() -> Registry:
     return _ensure_loaded()[1]
 
 
-def get_plugin_manager() -> pluggy.PluginManager:
-    """The process-wide pluggy manager, loading plugins on first use."""
-    return _ensure_loaded()[0]
-
-
 def reload_plugins() -> Registry:
     """Forget every plugin and load them again (after changing the environment variables)."""
     global _manager, _registry

@@ -53,18 +53,25 @@ class _Entry:
             _add_legacy(parser, self.options)
         else:
             add_options(parser, self.options)
-        parser.add_argument("--threads", dest=_THREADS, type=int, default=None, metavar="N",
-                            help="torch CPU threads (default: the cores not busy now; "
-                            f"${THREADS_ENV} sets it too)")
+        if not self._declares_threads():
+            parser.add_argument("--threads", dest=_THREADS, type=int, default=None, metavar="N",
+                                help="torch CPU threads (default: the cores not busy now; "
+                                f"${THREADS_ENV} sets it too)")
         return parser
+
+    def _declares_threads(self) -> bool:
+        """Whether the options model has its own ``threads`` field (``RunOptions`` does)."""
+        return not isinstance(self.options, tuple) and "threads" in self.options.model_fields
 
     def parse_cli(self, argv: Sequence[str], prog: str) -> ParsedCli:
         """``argv`` parsed and validated by the options model (a dict for legacy options),
         with the ``--threads`` value beside it."""
         parsed = vars(self.parser(prog).parse_args(list(argv)))
-        threads = parsed.pop(_THREADS)
+        threads = parsed.pop(_THREADS, None)
         options: Options | dict[str, Any] = (
             parsed if isinstance(self.options, tuple) else self.options.of(**parsed))
+        if self._declares_threads():
+            threads = getattr(options, "threads", None)
         return ParsedCli(options, threads)
 
     def call(self, parsed: ParsedCli) -> Any:

@@ -35,13 +35,24 @@ class Stream:
 
     CROP = 1
     """Recipe crop positions; index = the input image's number."""
-    EVAL_TEST = 1
-    """``degsdk eval``'s seed for degrading the test HR; index 0 (a different subsystem from
-    ``CROP``, which it shares a number with since before streams were named)."""
     HR_TRANSFORM = 2
     """A recipe's ``hr_transform`` seed; index 0, then per-sample generators from it."""
     EPOCH = 3
     """``DegradedPairs`` epoch *e* > 0: the degrader seed; index = e."""
+    EVAL_TEST = 4
+    """The seed for degrading the test HR in ``degsdk eval`` and ``degsdk fit``'s scoring;
+    index 0 (it shared 1 with ``CROP`` until the streams were made distinct)."""
+    FIT_REALISM = 5
+    """The degrader seed of ``degsdk.fit.realism_distance`` (a fitter's search by realism);
+    index 0."""
+    CALIBRATE_SIMULATION = 6
+    """``degsdk calibrate``: the sensor noise simulated to correct the PSF for what noise
+    and the codec do to its fit; index 0."""
+
+
+def streams() -> dict[str, int]:
+    """Every named stream: name → number (distinct, tested)."""
+    return {k: v for k, v in vars(Stream).items() if k.isupper() and isinstance(v, int)}
 
 
 def derive_seed(seed: int, index: int, *path: int) -> int:

@@ -38,7 +38,7 @@ from .._errors import ConfigError
 from ..io import list_images
 from ..metrics import hf_kl
 from ..ops import CalibratedCamera, colour_transform, filter2d, resize, unsharp_mask
-from ..seeding import derive_seed
+from ..seeding import Stream, derive_seed
 from ._data import MAX_IMAGES, MAX_SIDE, load_images, load_pairs, pair_scale
 from ._edges import EdgeWidths, edge_widths
 from ._jpeg_files import JPEGFiles, read_jpeg_settings
@@ -272,7 +272,7 @@ def _from_pairs(pairs: Path, real_lr: Path | None, spaces: Sequence[SensorSpace]
     stages.done("noise")
     # what noise and the codec do to a least-squares PSF, measured on the camera so far
     cam = _sensor_camera(best.space, best.shot, best.read, sharp, jpeg)
-    simulated = _finish(cam, pre, derive_seed(seed, 1))
+    simulated = _finish(cam, pre, derive_seed(seed, 0, Stream.CALIBRATE_SIMULATION))
     again = fit_optics(hrs, simulated, k, sharpen=False, start=optics)
     corrected = tuple(max(0.15, 2 * s - a) for s, a in
                       zip(sigma, (again.sigma_x, again.sigma_y), strict=True))

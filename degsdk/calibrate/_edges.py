@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._filtering import filter_separable, gaussian_kernel1d
+from .._luma import luma
 
 DERIVATIVE_SIGMA = 0.8  # px
 REBLUR_SIGMA = 1.0  # px
@@ -30,9 +31,6 @@ ORIENTATIONS = 4  # bins of the edge normal's angle, centred on 0°, 45°, 90°,
 STRONGEST = 0.25  # the fraction of the edge pixels kept, by gradient magnitude, per image
 GRID_WIDTH2 = 0.55  # px²: what central differences on the pixel grid add to w² (measured on
 #                     sampled Gaussian-blurred steps of σ 0.7–3; tests/calibrate)
-_LUMA = (0.299, 0.587, 0.114)
-
-
 BOOTSTRAP = 64  # resamples of the images for the medians' standard errors
 
 
@@ -68,8 +66,7 @@ def _gradient(y: Tensor) -> tuple[Tensor, Tensor]:
 
 def _edge_samples(image: Tensor, border: int = 6) -> tuple[Tensor, Tensor]:
     """(angle of the edge normal in [0, π), w²) at the strongest edge pixels of 3×H×W."""
-    y = (image[None].double() * image.new_tensor(_LUMA, dtype=torch.float64)
-         .view(1, 3, 1, 1)).sum(1, keepdim=True)
+    y = luma(image[None].double())
     gx, gy = _gradient(y)
     mag = torch.sqrt(gx * gx + gy * gy)
     rx, ry = _gradient(_smooth(y, REBLUR_SIGMA))

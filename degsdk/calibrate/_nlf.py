@@ -32,15 +32,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._filtering import filter_separable, gaussian_kernel1d
+from .._luma import luma
 
 RESIDUAL_SIGMA = 1.0  # px: the smoothing whose difference is the fine residual
 COARSE_BAND = (1.5, 6.0)  # px: the band of a paired residual the coarse NLF measures
 BAND_SIGMA = 3.0  # px: the outer smoothing of the unpaired coarse band
 TEXTURE_SIGMA = 1.5  # px: the smoothing of the luma whose gradient measures texture
 LEVEL_RANGE = (0.02, 0.98)  # intensities measured; beyond, the values clip
-_LUMA = (0.299, 0.587, 0.114)
-
-
 @dataclass
 class NLF:
     """A measured noise-level function: ``bins`` intensity bins of width 1/bins over [0, 1];
@@ -93,8 +91,7 @@ def _white_gain(inner: float | None, outer: float) -> float:
 
 def _texture(x: Tensor) -> Tensor:
     """Gradient magnitude of the smoothed luma of N×3×H×W → N×1×H×W."""
-    luma = (x * x.new_tensor(_LUMA).view(1, 3, 1, 1)).sum(1, keepdim=True)
-    s = _smooth(luma, TEXTURE_SIGMA)
+    s = _smooth(luma(x), TEXTURE_SIGMA)
     gx = F.pad(s[..., :, 2:] - s[..., :, :-2], (1, 1, 0, 0), mode="replicate") / 2
     gy = F.pad(s[..., 2:, :] - s[..., :-2, :], (0, 0, 1, 1), mode="replicate") / 2
     return torch.sqrt(gx * gx + gy * gy)

@@ -4,7 +4,7 @@ For each degrader, with the same seed and budget:
 
 1. **train pairs** — every train HR image is degraded ``copies`` times (sample indices
    ``i·copies + c``, seed ``seed``), LR rounded to 8 bits as if written to PNG;
-2. **SR** — ``srresnet_small`` is trained on those pairs (``fit_sr``: the same
+2. **SR** — ``srresnet_small`` is trained on those pairs (``train_sr_on_tensors``: the same
    initialisation and patch positions for every degrader) and run on the real test LR;
    PSNR/SSIM against the real test HR (Y channel and a border of ``scale`` pixels by default);
 3. **realism** — the degrader is applied to the test HR (seed
@@ -36,7 +36,7 @@ from .._options import Options
 from ..io import find_pairs, list_images, read_image
 from ..metrics import frechet_distance, hf_kl, psnr, ssim
 from ..seeding import Stream, derive_seed
-from ..sr import fit_sr
+from ..sr import train_sr_on_tensors
 from ._degrader_spec import DegraderEntry, parse_degrader_spec
 from ._patch_features import patch_features
 
@@ -194,11 +194,11 @@ def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
         train_lr = _degrade_all(deg, data.train_hr, cfg.seed, cfg.copies)
         pairs_hr = [hr for hr in data.train_hr for _ in range(cfg.copies)]
         t_gen = time.perf_counter() - t0
-        model, done = fit_sr(pairs_hr, train_lr, scale=k, steps=cfg.steps,
-                             batch_size=cfg.batch_size, patch=cfg.patch, lr=cfg.lr,
-                             seed=cfg.seed, channels=cfg.channels, blocks=cfg.blocks,
-                             max_seconds=cfg.max_seconds, progress=progress,
-                             desc=f"train sr [{entry.label}]")
+        model, done = train_sr_on_tensors(
+            pairs_hr, train_lr, scale=k, steps=cfg.steps, batch_size=cfg.batch_size,
+            patch=cfg.patch, lr=cfg.lr, seed=cfg.seed, channels=cfg.channels,
+            blocks=cfg.blocks, max_seconds=cfg.max_seconds, progress=progress,
+            desc=f"train sr [{entry.label}]")
         t_train = time.perf_counter() - t0 - t_gen
         with torch.no_grad():
             sr = [model(x[None])[0].clamp(0, 1) for x in data.test_lr]

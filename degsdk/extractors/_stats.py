@@ -21,17 +21,12 @@ from torch import Tensor
 
 from .._filtering import filter_separable, gaussian_kernel1d
 from .._interfaces import Extractor
-
-_LUMA = (0.299, 0.587, 0.114)
+from .._luma import luma
 
 
 def _residual(x: Tensor) -> Tensor:
     k = gaussian_kernel1d(torch.ones(x.shape[0], dtype=torch.float64), 7).to(torch.float64)
     return x - filter_separable(x, k)
-
-
-def _luma(x: Tensor) -> Tensor:
-    return (x * torch.tensor(_LUMA, dtype=x.dtype).view(1, 3, 1, 1)).sum(1)
 
 
 def _blockiness(y: Tensor) -> Tensor:
@@ -71,7 +66,7 @@ class DegradationStats(Extractor):
             std = flat.std(-1)
             m4 = (flat**4).mean(-1) / (flat.var(-1) ** 2).clamp(min=1e-12)
             feats += [std, flat.abs().mean(-1), torch.log1p(m4)]
-            yl = _luma(cur)
+            yl = luma(cur)[:, 0]
             gx = (yl[..., :, 1:] - yl[..., :, :-1]).abs().flatten(1).mean(1)
             gy = (yl[..., 1:, :] - yl[..., :-1, :]).abs().flatten(1).mean(1)
             grads.append(gx + gy)
@@ -85,6 +80,6 @@ class DegradationStats(Extractor):
         norm = r.norm(dim=-1).clamp(min=1e-12)
         corr = [(r[:, i] * r[:, j]).sum(-1) / (norm[:, i] * norm[:, j])
                 for i, j in ((0, 1), (0, 2), (1, 2))]
-        out = torch.cat([torch.cat(feats, 1), noise, _blockiness(_luma(x)),
+        out = torch.cat([torch.cat(feats, 1), noise, _blockiness(luma(x)[:, 0]),
                          torch.stack(grads, 1), torch.stack(corr, 1)], dim=1)
         return out.to(torch.float32).to(images.device)

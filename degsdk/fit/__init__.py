@@ -2,8 +2,8 @@
 real data, and hand back the winner as a recipe; plus the estimators fitters share (noise σ,
 JPEG quality, one-parameter searches) and the classic pipelines' fitters."""
 
-from .._fitter import DATA_KINDS, FitContext, FitData, FitResult, Fitter
-from ._budget import parse_budget, parse_levels, split_budget
+from .._fitter import DATA_KINDS, UNDER_BUDGET, FitContext, FitData, FitResult, Fitter
+from ._budget import parse_budget, parse_levels, plan_training, split_budget
 from ._classic import classic_fitter, fit_classic
 from ._estimate import (
     best_by_realism,
@@ -21,6 +21,7 @@ from ._split import held_out_count, split_data
 
 __all__ = [
     "DATA_KINDS",
+    "UNDER_BUDGET",
     "FitContext",
     "FitData",
     "FitOptions",
@@ -39,6 +40,7 @@ __all__ = [
     "noise_beyond",
     "parse_budget",
     "parse_levels",
+    "plan_training",
     "realism_distance",
     "reference_features",
     "split_budget",

@@ -87,7 +87,9 @@ def fit_bicubic(ctx: FitContext) -> FitResult:
                               "jpeg_quality": jpeg.quality if jpeg else None,
                               "jpeg_subsampling": jpeg.subsampling if jpeg else None,
                               "grid": grid, "scores": scores},
-                     notes=f"{how}; {noise.space} noise, σ {mid:.2f} at mid-grey; {codec}")
+                     notes=f"{how}; {noise.space} noise, σ {mid:.2f} at mid-grey; {codec}",
+                     under_budget=f"a search over {len(grid)} levels and a noise fit: done when "
+                     "done, more time would not change them")
 
 
 def fit_camera(ctx: FitContext) -> FitResult:
@@ -104,7 +106,9 @@ def fit_camera(ctx: FitContext) -> FitResult:
              f"{psf['sigma_y']:.2f} px; {s['noise']['space']} noise (NLF within "
              f"{100 * s['noise']['nlf_error']:.0f} %); "
              + (f"JPEG q{jpeg['quality']} {jpeg['subsampling']}" if jpeg else "no JPEG"))
-    return FitResult(cal.config, s, notes=notes)
+    return FitResult(cal.config, s, notes=notes,
+                     under_budget="a calibration (least squares and noise by analysis by "
+                     "synthesis) ends when it converges; more time would not change it")
 
 
 def classic_fitter(name: str) -> Fitter:

@@ -17,7 +17,7 @@ from .._components import create_extractor
 from .._interfaces import Degrader
 from ..evaluation import patch_features
 from ..metrics import frechet_distance, psnr
-from ..seeding import derive_seed
+from ..seeding import Stream, derive_seed
 
 # The JPEG standard's example luminance table (ITU-T T.81 Annex K), which libjpeg scales by
 # quality; its sum is order-independent, so the table's storage order does not matter.
@@ -80,11 +80,6 @@ def jpeg_quality_of(paths: Sequence[str | Path]) -> int | None:
     return int(sorted(qs)[len(qs) // 2])
 
 
-def _luma(x: Tensor) -> Tensor:
-    w = x.new_tensor((0.299, 0.587, 0.114)).view(1, 3, 1, 1)
-    return (x * w).sum(1, keepdim=True)
-
-
 def best_on_pairs(make: Callable[[float], Degrader], grid: Sequence[float],
                   hrs: Sequence[Tensor], lrs: Sequence[Tensor], seed: int = 0
                   ) -> tuple[float, list[float]]:
@@ -112,7 +107,7 @@ def realism_distance(degrader: Degrader, clean: Sequence[Tensor], reference: Ten
     statistics so that features of different units weigh alike."""
     ext = create_extractor(extractor)
     with torch.no_grad():
-        gen = [degrader(x[None], seed=derive_seed(seed, 7), indices=[i]).lr[0]
+        gen = [degrader(x[None], seed=derive_seed(seed, 0, Stream.FIT_REALISM), indices=[i]).lr[0]
                for i, x in enumerate(clean)]
     feats = patch_features(ext, gen, patch).double()
     mean, std = reference.double().mean(0), reference.double().std(0).clamp(min=1e-9)

@@ -102,7 +102,7 @@ def render_markdown(r: dict[str, Any]) -> str:
     if base is not None:
         lines += ["", f"No training at all (the real test LR interpolated / as is): "
                   f"SR PSNR {base:.2f} dB."]
-    lines += ["", "## Methods", "", "| method | fitted | time (s) / budget (s) | notes |",
+    lines += ["", "## Methods", "", "| method | fitted | used (s) / planned (s) | notes |",
               "|---|---|---|---|"]
     for name, m in r["methods"].items():
         if "failed" in m:
@@ -110,8 +110,9 @@ def render_markdown(r: dict[str, Any]) -> str:
                          f"{m['budget_s']:.0f} | |")
             continue
         fitted = {k: v for k, v in m.get("fitted", {}).items() if not isinstance(v, list)}
+        under = f" Used under its share: {m['under_budget']}." if "under_budget" in m else ""
         lines.append(f"| {name} | `{json.dumps(fitted, default=str)}` | {m['seconds']:.0f} / "
-                     f"{m['budget_s']:.0f} | {m.get('notes', '')} |")
+                     f"{m['budget_s']:.0f} | {m.get('notes', '')}{under} |")
     if r["skipped"]:
         lines += ["", "Skipped:", ""]
         lines += [f"- **{n}**: {why}" for n, why in r["skipped"].items()]

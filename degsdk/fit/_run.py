@@ -37,15 +37,14 @@ import torch
 from .._components import create_extractor, get_fitter, list_fitters
 from .._config import from_config
 from .._errors import ConfigError
-from .._fitter import FitContext, FitData, FitResult, Fitter
-from .._options import Options
+from .._fitter import UNDER_BUDGET, FitContext, FitData, FitResult, Fitter
+from .._options import Options, ZoomLevels
 from .._threads import use_threads
 from .._version import __version__
 from ..evaluation import EvalSettings, parse_degrader_spec, patch_features
 from ..io import find_pairs, image_size, list_images, staged_folder, write_text_atomic
 from ._budget import (
     parse_budget,
-    parse_levels,
     parse_shares,
     seconds_per_sr_step,
     split_budget,
@@ -75,8 +74,8 @@ class FitOptions(Options):
     clean_hr: Path = pydantic.Field(description="folder of clean HR images (the training HR)")
     out: Path = pydantic.Field(description="output folder")
     pairs: Path | None = pydantic.Field(None, description="aligned real pairs (hr/ + lr/)")
-    levels: list[str] = pydantic.Field(default_factory=list, description="LEVEL=DIR: real "
-                                       "pairs at another zoom level (repeatable)")
+    levels: ZoomLevels = pydantic.Field(default_factory=dict, description="LEVEL=DIR: real "
+                                        "pairs at another zoom level (repeatable)")
     test: Path | None = pydantic.Field(None, description="real test pairs (hr/ + lr/) for "
                                        "downstream SR (default: the held-out pairs)")
     scale: int | None = pydantic.Field(None, ge=1, le=8, description="HR/LR scale of the "
@@ -109,8 +108,7 @@ class FitOptions(Options):
     threads: int | None = pydantic.Field(None, ge=1, description="torch CPU threads")
 
 
-def _levels(items: list[str]) -> dict[float, Path]:
-    levels = parse_levels(items)
+def _levels(levels: dict[float, Path]) -> dict[float, Path]:
     for folder in levels.values():
         find_pairs(folder)  # a clear PairingError now rather than in a fitter
     return levels
@@ -148,7 +146,8 @@ def _data_key(o: FitOptions, scale: int) -> dict[str, Any]:
     return {"real_lr": str(Path(o.real_lr).resolve()), "clean_hr": str(Path(o.clean_hr)
             .resolve()), "pairs": str(Path(o.pairs).resolve()) if o.pairs else None,
             "test": str(Path(o.test).resolve()) if o.test else None, "scale": scale,
-            "holdout": o.holdout, "seed": o.seed, "levels": sorted(o.levels)}
+            "holdout": o.holdout, "seed": o.seed,
+            "levels": {f"{k:g}": str(Path(v).resolve()) for k, v in o.levels.items()}}
 
 
 def _result_config_ok(res: Any, scale: int) -> str | None:
@@ -335,7 +334,8 @@ def _fit_methods(run: _Run, fitters: dict[str, Fitter], per_method: dict[str, fl
             raise
         except Exception as exc:
             res, problem = None, f"{type(exc).__name__}: {exc}"
-        rec: dict[str, Any] = {"name": name, "seconds": round(time.perf_counter() - t0, 1),
+        used = time.perf_counter() - t0
+        rec: dict[str, Any] = {"name": name, "seconds": round(used, 1),
                                "budget_s": round(per_method[name], 1),
                                "fits": fitter.fits, "description": fitter.description}
         if problem is not None or res is None:
@@ -343,9 +343,18 @@ def _fit_methods(run: _Run, fitters: dict[str, Fitter], per_method: dict[str, fl
             _say(o, f"{name} failed: {problem}")
         else:
             rec.update(degrader=res.degrader, fitted=res.fitted, notes=res.notes)
+            if used < UNDER_BUDGET * per_method[name]:
+                rec["under_budget"] = res.under_budget or "the fitter gave no reason"
         write_text_atomic(done, json.dumps(rec, indent=1, default=str) + "\n")
         methods[name] = rec
     return methods
+
+
+def method_times(methods: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Planned and used seconds per method, and why one used less than its share."""
+    return {name: {"planned_s": rec["budget_s"], "used_s": rec["seconds"],
+                   **({"under_budget": rec["under_budget"]} if "under_budget" in rec else {})}
+            for name, rec in methods.items()}
 
 
 def _fit(o: FitOptions) -> dict[str, Any]:
@@ -372,6 +381,8 @@ def _fit(o: FitOptions) -> dict[str, Any]:
     state["budget"] = budget
     write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")
     methods = _fit_methods(run, fitters, budget["per_method_s"])
+    state["time"] = method_times(methods)
+    write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")
 
     fitted = [Candidate(n, r["degrader"]) for n, r in methods.items() if "degrader" in r]
     if not fitted:
@@ -401,7 +412,7 @@ def _fit(o: FitOptions) -> dict[str, Any]:
         "data": run.key, "split": run.split.as_dict(),
         "test": str(run.test) if run.test else None, "scale": run.scale,
         "criterion": criterion, "ranking": full_order, "best": best, "skipped": skipped,
-        "methods": methods, "budget": budget,
+        "methods": methods, "budget": budget, "time": method_times(methods),
         "candidates": {lbl: {"kind": records[lbl]["kind"], "config": records[lbl]["config"],
                              "summary": summaries[lbl], "seeds": records[lbl]["seeds"],
                              "baseline_sr": records[lbl].get("baseline_sr")}

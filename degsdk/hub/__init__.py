@@ -11,7 +11,7 @@ from ._model_folder import (
 )
 from ._pretrained import PretrainedMixin
 from ._push import push_folder
-from ._refs import WeightsRef, parse_ref
+from ._refs import WeightsRef, WeightsRefOption, parse_ref
 from ._resolve import ResolvedWeights, resolve
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "PretrainedMixin",
     "ResolvedWeights",
     "WeightsRef",
+    "WeightsRefOption",
     "load",
     "load_state_strict",
     "parse_ref",

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+import pydantic
 
 from .._errors import UnknownComponentError, WeightsError
 from .._plugins import get_registry
@@ -83,3 +86,18 @@ def parse_ref(text: str, _depth: int = 0) -> WeightsRef:
         raise WeightsError(f"weights ref {text!r}: its sha256 differs from the registered one")
     return WeightsRef(inner.text, inner.source, inner.repo_id, inner.revision, inner.subfolder,
                       inner.path, sha or inner.sha256, short_name=body)
+
+
+def _ref_before(value: object) -> object:
+    if isinstance(value, WeightsRef) or not isinstance(value, str | Path):
+        return value
+    try:
+        return parse_ref(str(value))  # a Path given from Python is a folder
+    except (WeightsError, UnknownComponentError) as err:
+        raise ValueError(str(err)) from None  # so Options.of names the flag
+
+
+WeightsRefOption = Annotated[WeightsRef, pydantic.BeforeValidator(_ref_before)]
+"""An ``Options`` field type: a weights ref (``hf://…``, a model folder, a registered name)
+parsed when the options are validated, so a bad ref fails there and only the parsed
+:class:`WeightsRef` travels on (``str(Path("hf://o/r"))`` would have lost a slash)."""

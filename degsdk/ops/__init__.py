@@ -6,6 +6,7 @@ are registered by the default ``builtin`` plugin and created by name with ``degs
 """
 
 from .._filtering import filter2d, filter_separable, gaussian_kernel1d, mirror_pad
+from .._luma import LUMA_WEIGHTS, luma
 from ._bicubic import BicubicDown
 from ._blur import GaussianBlur, KernelBlur, auto_kernel_size, blur_with, gaussian_blur2d
 from ._bsrgan import BSRGAN, BSRGANPlus
@@ -39,6 +40,7 @@ from ._sharpen import USMSharpen, unsharp_mask, usm_sharpen
 __all__ = [
     "BSRGAN",
     "JPEG",
+    "LUMA_WEIGHTS",
     "SUBSAMPLINGS",
     "BSRGANPlus",
     "BicubicDown",
@@ -71,6 +73,7 @@ __all__ = [
     "jpeg_compress",
     "kernel_from_params",
     "linear_to_srgb",
+    "luma",
     "mirror_pad",
     "plateau_kernel",
     "poisson_gaussian_noise",

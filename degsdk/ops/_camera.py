@@ -36,13 +36,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._interfaces import Degrader, DegraderConfig, SampleParams
+from .._luma import luma
 from .._ranges import FloatRange, within
 from ..seeding import draw_seed, normal, randint, uniform
 from ._blur import gaussian_blur2d
 from ._jpeg import JPEGQuality, jpeg_compress
 from ._noise import poisson_gaussian_noise
 
-_LUMA = (0.299, 0.587, 0.114)
 _SIGMA_STEP = 0.25  # σ spacing of the blur stack (pixels)
 
 
@@ -73,10 +73,10 @@ def depth_proxy(x: Tensor) -> Tensor:
     """A smooth pseudo-depth in [0, 1] from content: luminance blurred at σ = min(H, W)/16,
     min-max scaled. x: 1×3×H×W → H×W."""
     h, w = x.shape[-2:]
-    luma = (x * torch.tensor(_LUMA, device=x.device).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    y = luma(x)
     sigma = max(1.0, min(h, w) / 16)
     size = min(2 * math.ceil(3 * sigma) + 1, 2 * min(h, w) - 1) | 1
-    d = gaussian_blur2d(luma, torch.tensor([sigma]), size)[0, 0]
+    d = gaussian_blur2d(y, torch.tensor([sigma]), size)[0, 0]
     lo, hi = d.min(), d.max()
     return (d - lo) / (hi - lo) if float(hi - lo) > 1e-6 else torch.full_like(d, 0.5)
 

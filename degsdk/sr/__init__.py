@@ -1,6 +1,7 @@
 """Baseline SR models and their trainer."""
 
 from ._models import Bicubic, SRResNetSmall
-from ._train import SRTrainOptions, fit_sr, sr_trainer, train_sr
+from ._train import SRTrainOptions, fit_sr, sr_trainer, train_sr, train_sr_on_tensors
 
-__all__ = ["Bicubic", "SRResNetSmall", "SRTrainOptions", "fit_sr", "sr_trainer", "train_sr"]
+__all__ = ["Bicubic", "SRResNetSmall", "SRTrainOptions", "fit_sr", "sr_trainer", "train_sr",
+           "train_sr_on_tensors"]

@@ -1,11 +1,12 @@
-"""``run_training``: the step loop every plugin trainer shares — resume from
-``out/checkpoint``, a progress bar with running losses, a guard against non-finite (and,
+"""The step loop every trainer shares (through :class:`~degsdk.training.Run`): resume from a
+checkpoint folder, a progress bar with running losses, a guard against non-finite (and,
 optionally, exploding) losses, checkpoints every N steps and a time limit."""
 
 from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,23 +37,26 @@ class LoopResult:
     seconds: float
 
 
-def run_training(model: Any, opt: torch.optim.Optimizer, g: torch.Generator, step: StepFn, *,
-                 name: str, steps: int, out: str | Path, meta: dict[str, Any],
-                 checkpoint_every: int = 0, resume: bool = False,
-                 max_seconds: float | None = None, progress: bool = True,
-                 lr_at: Callable[[int], float] | None = None,
-                 skip_factor: float | None = None, warmup: int = 100,
-                 max_bad_steps: int = 100) -> LoopResult:
-    """Run ``step`` for steps ``start … steps − 1`` (``start`` from ``out/checkpoint`` with
+def train_loop(model: Any, opt: torch.optim.Optimizer, g: torch.Generator, step: StepFn, *,
+               name: str, steps: int, checkpoints: Path | None, meta: dict[str, Any],
+               checkpoint_every: int = 0, resume: bool = False,
+               max_seconds: float | None = None, progress: bool = True,
+               lr_at: Callable[[int], float] | None = None,
+               skip_factor: float | None = None, warmup: int = 100,
+               max_bad_steps: int = 100) -> LoopResult:
+    """Run ``step`` for steps ``start … steps − 1`` (``start`` from ``checkpoints`` with
     ``resume``, which also restores ``opt`` and ``g`` and refuses other ``meta``).
 
     ``lr_at(i)``: the learning rate of every param group at step i (none: left alone). A step
     whose loss is non-finite — or, with ``skip_factor``, above ``skip_factor`` × the running
-    mean of the accepted losses after ``warmup`` steps — is skipped with its gradients zeroed;
-    ``max_bad_steps`` in a row raise ``TrainingError``. ``out/checkpoint`` (weights + trainer
-    state) is written every ``checkpoint_every`` steps; the loop stops after ``max_seconds``.
+    mean of the accepted losses after ``warmup`` steps — is skipped with its gradients
+    zeroed; ``max_bad_steps`` in a row raise ``TrainingError``. ``checkpoints`` (weights +
+    trainer state; None: no checkpoints, no resume) is written every ``checkpoint_every``
+    steps; the loop stops after ``max_seconds``.
     """
-    ckpt = Path(out) / "checkpoint"
+    if checkpoints is None and (resume or checkpoint_every):
+        raise ValueError(f"{name}: resume and checkpoint_every need a checkpoint folder")
+    ckpt = Path(checkpoints) if checkpoints is not None else Path()
     start = 0
     if resume:
         load_state_strict(model, ckpt / WEIGHTS_NAME)
@@ -97,3 +101,14 @@ def run_training(model: Any, opt: torch.optim.Optimizer, g: torch.Generator, ste
             break
     bar.close()
     return LoopResult(ema, done, skipped, time.perf_counter() - t0)
+
+
+def run_training(model: Any, opt: torch.optim.Optimizer, g: torch.Generator, step: StepFn, *,
+                 name: str, steps: int, out: str | Path, meta: dict[str, Any],
+                 **loop: Any) -> LoopResult:
+    """Deprecated: use :class:`degsdk.training.Run` (``run.loop(model, opt, step, meta=…)``).
+    The loop of ``train_loop`` with checkpoints in ``out/checkpoint``."""
+    warnings.warn("degsdk.training.run_training is deprecated; use degsdk.training.Run "
+                  "(run.loop(model, opt, step, meta=...))", DeprecationWarning, stacklevel=2)
+    return train_loop(model, opt, g, step, name=name, steps=steps,
+                      checkpoints=Path(out) / "checkpoint", meta=meta, **loop)

@@ -289,8 +289,15 @@ def test_a_method_registered_through_the_hook_is_fitted_and_ranked(
     summ = report["candidates"]["fake"]["summary"]
     assert summ["repeats"] == 2 and summ["sr_psnr"]["min"] <= summ["sr_psnr"]["max"]
     assert report["methods"]["fake"]["notes"] == "fake"
+    # it returned at once, without saying why: the report says so; bicubic gave its reason
+    times = report["time"]
+    assert times["fake"]["used_s"] < 0.8 * times["fake"]["planned_s"]
+    assert times["fake"]["under_budget"] == "the fitter gave no reason"
+    assert "more time would not change" in times["bicubic"]["under_budget"]
+    assert json.loads((tmp_path / "f" / "fit.json").read_text())["time"] == times
     md = (tmp_path / "f" / "report.md").read_text()
     assert "| fake |" in md or "**fake**" in md
+    assert "Used under its share: the fitter gave no reason." in md
     for pic in ("crops.png", "metrics.png"):
         assert Image.open(tmp_path / "f" / pic).size[0] > 100
 

@@ -41,7 +41,8 @@ def test_training_is_deterministic_and_saves_weights(pairs: Path, tmp_path: Path
     b = train_sr(pairs=pairs, out=tmp_path / "b", **kw)
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
         assert torch.equal(va, vb), k
-    assert (tmp_path / "a" / "step-0000003" / "model.safetensors").is_file()
+    assert (tmp_path / "a" / "checkpoint" / "model.safetensors").is_file()
+    assert (tmp_path / "a" / "checkpoint" / "trainer_state.safetensors").is_file()
     loaded = degsdk.load(str(tmp_path / "a"))
     x = torch.rand(1, 3, 16, 16)
     assert torch.equal(loaded(x), a(x))
@@ -50,6 +51,37 @@ def test_training_is_deterministic_and_saves_weights(pairs: Path, tmp_path: Path
     c = train_sr(pairs=pairs, out=tmp_path / "c", **{**kw, "seed": 4})
     assert not torch.equal(next(iter(c.state_dict().values())),
                            next(iter(a.state_dict().values())))
+
+
+def test_sr_training_resumes_exactly(pairs: Path, tmp_path: Path) -> None:
+    kw = {"pairs": pairs, "scale": 2, "steps": 6, "batch_size": 4, "patch": 16, "seed": 5,
+          "progress": False}
+    full = train_sr(out=tmp_path / "full", **kw)
+    train_sr(out=tmp_path / "cut", checkpoint_every=3, **kw)  # leaves a checkpoint at step 3
+    resumed = train_sr(out=tmp_path / "cut", checkpoint_every=3, resume=True, **kw)
+    for (k, va), vb in zip(full.state_dict().items(), resumed.state_dict().values(),
+                           strict=True):
+        assert torch.equal(va, vb), k
+    assert degsdk.hub.read_config(tmp_path / "cut").provenance["steps"] == 6
+    with pytest.raises(degsdk.ConfigError, match="other settings: lr"):
+        train_sr(out=tmp_path / "cut", checkpoint_every=3, resume=True, lr=1e-3, **kw)
+
+
+def test_in_memory_training_matches_the_folder_trainer(pairs: Path, tmp_path: Path) -> None:
+    from degsdk.sr import fit_sr, train_sr_on_tensors
+    data = degsdk.find_pairs(pairs, scale=2)
+    hrs = [degsdk.read_image(p.hr) for p in data]
+    lrs = [degsdk.read_image(p.lr) for p in data]
+    kw = {"scale": 2, "steps": 4, "batch_size": 2, "patch": 16, "seed": 7, "progress": False}
+    mem, done = train_sr_on_tensors(hrs, lrs, **kw)
+    disk = train_sr(pairs=pairs, out=tmp_path / "m", **kw)
+    assert done == 4
+    assert all(torch.equal(a, b) for a, b in zip(mem.state_dict().values(),
+                                                 disk.state_dict().values(), strict=True))
+    with pytest.warns(DeprecationWarning, match="train_sr_on_tensors"):
+        old, _ = fit_sr(hrs, lrs, **kw)
+    assert torch.equal(next(iter(old.state_dict().values())),
+                       next(iter(mem.state_dict().values())))
 
 
 def test_network_predicts_a_residual_over_bicubic() -> None:

@@ -4,12 +4,12 @@ read quality ±20, at the files' chroma subsampling); the noise axis spans [0, 3
 [0, 2]) for σ̂ the sensor noise at mid-grey that the core's calibration finds beyond
 bicubic-downscaled clean HR (at ×1: down by 2 and back up) — Poisson–Gaussian noise matched by
 its noise-level function through the files' JPEG (:func:`degsdk.calibrate.fit_sensor`) — and is
-left out below σ̂ = 0.5. The number of clean crops per bin is set from the budget by timing the
-mid-bin degradation."""
+left out below σ̂ = 0.5. The number of clean crops per bin fills the method's share: degrading
+and extracting crops through the mid-bin degradation is timed on runs of 2 and 6 crops
+(:func:`degsdk.training.steps_within`), a crop per bin being one step of every bin."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
@@ -19,6 +19,7 @@ from degsdk import Fitter
 from degsdk.calibrate import fit_sensor, load_images, read_jpeg_settings
 from degsdk.fit import FitContext, FitData, FitResult
 from degsdk.io import image_size, list_images, read_image
+from degsdk.training import steps_within
 
 from .command import craft_folders
 from .craft import extract, random_crops
@@ -67,17 +68,20 @@ def fitted_space(data: FitData) -> tuple[DegradationSpace, dict[str, Any]]:
 
 
 def _crops_for(space: DegradationSpace, data: FitData, patch: int, seconds: float) -> int:
-    """Clean crops per bin that fit ``seconds``: degrading and extracting 8 crops through the
-    mid-bin degradation is timed once."""
-    crops = random_crops([read_image(p) for p in list_images([data.clean_hr])[:8]], 8,
-                         round(patch * space.scale()), 0)
+    """Clean crops per bin that fit ``seconds`` (module doc), within [MIN_CROPS, MAX_CROPS]."""
+    clean = [read_image(p) for p in list_images([data.clean_hr])[:8]]
     mid = space.degrader({a.name: (a.low + a.high) / 2 for a in space.axes})
     ext = degsdk.create_extractor("degradation_stats")
-    t0 = time.perf_counter()
-    with torch.no_grad():
-        extract(ext, mid(crops, seed=0, indices=list(range(8))).lr)
-    per_crop = (time.perf_counter() - t0) / 8
-    return int(min(MAX_CROPS, max(MIN_CROPS, 0.7 * seconds / (space.num_bins * per_crop))))
+    side = round(patch * space.scale())
+
+    def run(n: int) -> None:
+        crops = random_crops(clean, n, side, 0)
+        with torch.no_grad():
+            extract(ext, mid(crops, seed=0, indices=list(range(n))).lr)
+
+    timing = steps_within(0.0, run)
+    total = timing.steps_for(seconds - timing.probe_s)
+    return int(min(MAX_CROPS, max(MIN_CROPS, total // space.num_bins)))
 
 
 def fit_crafting(ctx: FitContext) -> FitResult:
@@ -85,7 +89,7 @@ def fit_crafting(ctx: FitContext) -> FitResult:
     d = ctx.data
     space, est = fitted_space(d)
     patch = _patch(d)
-    crops = _crops_for(space, d, patch, ctx.seconds)
+    crops = _crops_for(space, d, patch, ctx.seconds_left())
     out = ctx.out / "model"
     craft_folders(ref=d.real_lr, clean=d.clean_hr, out=out, scale=d.scale, patch=patch,
                   crops=crops, space=space, seed=ctx.seed, cache=ctx.out / "cache",
@@ -93,7 +97,9 @@ def fit_crafting(ctx: FitContext) -> FitResult:
     axes = ", ".join(a.name for a in space.axes)
     return FitResult({"name": "binned", "params": {"weights": str(out)}},
                      {**est, "bins": space.num_bins, "crops_per_bin": crops},
-                     notes=f"{space.num_bins} bins over {axes}; {crops} crops per bin")
+                     notes=f"{space.num_bins} bins over {axes}; {crops} crops per bin",
+                     under_budget=f"{MAX_CROPS} crops per bin (the most it uses) took less"
+                     if crops == MAX_CROPS else "")
 
 
 def crafting_fitter() -> Fitter:

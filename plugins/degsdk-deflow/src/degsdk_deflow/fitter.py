@@ -1,20 +1,21 @@
 """``degsdk fit`` for DeFlow: the tiny preset trained on clean HR (bicubic-downscaled to the LR
 size) against the fitting real LR, with the paired likelihood when there are aligned (×1)
-pairs; the number of steps is set from the budget by timing a few steps, so the learning-rate
-schedule runs its course. The temperature τ that scales the latent shift is then fitted: the
-value on a grid whose LR is closest to the fitting real LR (Fréchet distance of
-``degradation_stats`` tiles)."""
+pairs. The temperature τ that scales the latent shift is then fitted: the value on a grid whose
+LR is closest to the fitting real LR (Fréchet distance of ``degradation_stats`` tiles). The
+number of steps fills the method's share: runs of 2 and 6 steps time a step
+(:func:`degsdk.training.steps_within`) and the τ search is timed on the probe's model, so the
+learning-rate schedule runs its course and the search fits after it."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import time
+from pathlib import Path
 from typing import Any
 
+from torch import Tensor
+
 from degsdk import Fitter, from_config
-from degsdk.fit import FitContext, FitData, FitResult, best_by_realism
-from degsdk.io import image_size, list_images, read_image, write_text_atomic
+from degsdk.fit import FitContext, FitData, FitResult, best_by_realism, plan_training
+from degsdk.io import image_size, list_images, read_image
 
 from .model import PRESETS
 from .train import train_deflow
@@ -52,6 +53,25 @@ def _config(k: int, weights: str, temperature: float) -> dict[str, Any]:
         {"name": "bicubic", "params": {"scale": k}}, deflow]}}
 
 
+def _search_data(data: FitData) -> tuple[list[Tensor], list[Tensor], int]:
+    """The clean HR crops, the real LR and the tile side the τ search compares."""
+    assert data.real_lr is not None
+    k = data.scale
+    clean = [read_image(p) for p in list_images([data.clean_hr])[:8]]
+    clean = [x[:, : min(x.shape[-2], 256 * k) // k * k, : min(x.shape[-1], 256 * k) // k * k]
+             for x in clean]
+    real = [read_image(p) for p in list_images([data.real_lr])[:8]]
+    patch = min(64, *(min(x.shape[-2:]) for x in real), *(min(x.shape[-2:]) // k for x in clean))
+    return clean, real, patch
+
+
+def _search(data: FitData, weights: Path, grid: tuple[float, ...], seed: int
+            ) -> tuple[float, list[float]]:
+    clean, real, patch = _search_data(data)
+    return best_by_realism(lambda t: from_config(_config(data.scale, str(weights), t)), grid,
+                           clean, real, patch=patch, seed=seed)
+
+
 def fit_deflow(ctx: FitContext) -> FitResult:
     """Train DeFlow and fit its temperature (module doc)."""
     d = ctx.data
@@ -62,28 +82,15 @@ def fit_deflow(ctx: FitContext) -> FitResult:
     common: dict[str, Any] = dict(clean=d.clean_hr, degraded=d.real_lr, clean_down=k,
                                   preset=PRESET, cond_down=COND_DOWN, patch=_patch(d),
                                   pairs=pairs, seed=ctx.seed)
-    plan_file = ctx.out / "plan.json"
-    if ctx.resume and plan_file.is_file():
-        steps = int(json.loads(plan_file.read_text())["steps"])
-    else:
-        probe = ctx.out / "probe"
-        t0 = time.perf_counter()
-        train_deflow(**common, out=probe, steps=3, checkpoint_every=0, progress=False)
-        per_step = (time.perf_counter() - t0) / 3
-        shutil.rmtree(probe, ignore_errors=True)
-        steps = max(10, int(0.75 * ctx.seconds / per_step))
-        write_text_atomic(plan_file, json.dumps({"steps": steps, "seconds_per_step":
-                                                 per_step}) + "\n")
-    train_deflow(**common, out=out, steps=steps, max_seconds=0.85 * ctx.seconds,
+    # the τ search after training, timed once on the probe's model
+    plan = plan_training(ctx, train_deflow, common, after_repeats=len(TEMPERATURES),
+                         after=lambda probe: _search(d, probe, TEMPERATURES[:1], ctx.seed))
+    steps = int(plan["steps"])
+    train_deflow(**common, out=out, steps=steps,
+                 max_seconds=max(1.0, ctx.seconds_left() - plan["after_s"]),
                  checkpoint_every=100, resume=ctx.resume and (out / "checkpoint").is_dir(),
                  progress=ctx.progress, data="degsdk fit: clean HR vs the fitting real LR")
-    clean = [read_image(p) for p in list_images([d.clean_hr])[:8]]
-    clean = [x[:, : min(x.shape[-2], 256 * k) // k * k, : min(x.shape[-1], 256 * k) // k * k]
-             for x in clean]
-    real = [read_image(p) for p in list_images([d.real_lr])[:8]]
-    patch = min(64, *(min(x.shape[-2:]) for x in real), *(min(x.shape[-2:]) // k for x in clean))
-    tau, dists = best_by_realism(lambda t: from_config(_config(k, str(out), t)), TEMPERATURES,
-                                 clean, real, patch=patch, seed=ctx.seed)
+    tau, dists = _search(d, out, TEMPERATURES, ctx.seed)
     return FitResult(_config(k, str(out), tau),
                      {"temperature": tau, "steps": steps, "paired": pairs is not None,
                       "temperature_distances": dists},

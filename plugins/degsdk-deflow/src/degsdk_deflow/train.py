@@ -22,12 +22,12 @@ import torch
 from pydantic import Field
 from torch import Tensor
 
-from degsdk import ConfigError, Options, Trainer
+from degsdk import ConfigError, Trainer
 from degsdk.io import find_pairs, list_images, read_image
 from degsdk.nn.flow import bits_per_dim
 from degsdk.ops import resize
 from degsdk.seeding import draw_seed, generator_from_seed
-from degsdk.training import run_training, save_trained
+from degsdk.training import Run, RunOptions
 
 from .model import PRESETS, DeFlow
 
@@ -95,18 +95,16 @@ def _check_sizes(name: str, images: Sequence[Tensor], patch: int) -> None:
                           "(after --clean-down)")
 
 
-class DeFlowTrainOptions(Options):
-    """Options of ``train_deflow`` and ``degsdk train deflow``. ``preset`` sets the
-    architecture; ``flow_steps``, ``levels``, ``hidden`` and (from Python) ``architecture``
-    override parts of it."""
+class DeFlowTrainOptions(RunOptions):
+    """Options of ``train_deflow`` and ``degsdk train deflow`` (with the run options).
+    ``preset`` sets the architecture; ``flow_steps``, ``levels``, ``hidden`` and (from Python)
+    ``architecture`` override parts of it."""
 
     clean: Path = Field(description="folder of clean images (domain X)")
     degraded: Path = Field(description="folder of degraded images (domain Y)")
-    out: Path = Field(description="output model folder")
     clean_down: int = Field(1, ge=1, description="bicubic-downscale the clean images by this "
                             "first")
     cond_down: Literal[2, 4, 8, 16] = Field(4, description="h(x)'s bicubic factor k")
-    steps: int = Field(2000, ge=0, description="training steps")
     preset: Literal["tiny", "paper"] = Field("tiny", description="architecture preset")
     flow_steps: int | None = Field(None, ge=1, description="K flow steps per level (overrides "
                                    "the preset)")
@@ -119,17 +117,10 @@ class DeFlowTrainOptions(Options):
     batch_size: int = Field(8, ge=2, multiple_of=2, description="patches per step (even: half "
                             "from each domain)")
     lr: float = Field(5e-5, ge=0, description="Adam learning rate (paper: 5e-5)")
-    seed: int = Field(0, ge=0, description="seed")
     normalize: bool = Field(False, description="map the degraded domain to clean channel "
                             "statistics (paper §5.4)")
     pairs: Path | None = Field(None, description="optional aligned pairs (hr/ = clean, lr/ = "
                                "degraded) for the paired likelihood (eq. 5)")
-    checkpoint_every: int = Field(500, ge=0, description="save out/checkpoint every N steps")
-    resume: bool = Field(False, description="continue from out/checkpoint")
-    max_seconds: float | None = Field(None, ge=0, description="stop after this many seconds")
-    data: str | None = Field(None, description="description of the training data for the "
-                             "model card")
-    progress: bool = Field(True, description="show a progress bar")
 
 
 def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) -> DeFlow:
@@ -149,7 +140,8 @@ def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) ->
     _check_sizes(str(o.degraded), ys, o.patch)
     paired = [(read_image(p.hr), read_image(p.lr)) for p in find_pairs(o.pairs, scale=1)] \
         if o.pairs is not None else []
-    g = torch.Generator().manual_seed(o.seed)
+    run = Run("degsdk-deflow", o, name="deflow")
+    g = run.generator
     model.reset_parameters(g)
     if o.normalize:
         for row, imgs in ((0, xs), (1, ys)):
@@ -184,25 +176,18 @@ def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) ->
             terms["bpd_paired"] = float(pbpd.detach())
         return loss, terms
 
-    res = run_training(model, opt, g, step, name="deflow", steps=o.steps, out=o.out,
-                       meta=meta, checkpoint_every=o.checkpoint_every, resume=o.resume,
-                       max_seconds=o.max_seconds, progress=o.progress,
-                       lr_at=lambda i: learning_rate(o.lr, i, o.steps),
-                       max_bad_steps=MAX_BAD_STEPS)
-    ema, done, skipped = res.ema, res.done, res.skipped
+    run.loop(model, opt, step, meta=meta, lr_at=lambda i: learning_rate(o.lr, i, o.steps),
+             max_bad_steps=MAX_BAD_STEPS)
     model.eval()
-    metrics: dict[str, Any] = {f"train_{k}_ema": v for k, v in ema.items()}
-    metrics["skipped_steps"] = skipped
+    metrics: dict[str, Any] = {}
     with torch.no_grad():
         for i, s in enumerate(model.shifts):
             metrics[f"shift{i}_trace_cov"] = float(s.covariance().trace())
             metrics[f"shift{i}_mean_abs"] = float(s.mean.abs().mean())
-    prov: dict[str, Any] = {"trainer": "degsdk-deflow", "steps": done, **meta,
-                            "clean": Path(o.clean).resolve().name,
-                            "degraded": Path(o.degraded).resolve().name,
-                            "clean_images": len(xs), "degraded_images": len(ys)}
-    save_trained(model, o.out, prov, metrics, res.seconds, done, o.steps, o.max_seconds,
-                 o.data)
+    run.save(model, provenance={"clean": Path(o.clean).resolve().name,
+                                "degraded": Path(o.degraded).resolve().name,
+                                "clean_images": len(xs), "degraded_images": len(ys)},
+             metrics=metrics)
     return model
 
 

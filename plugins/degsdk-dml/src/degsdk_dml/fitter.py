@@ -4,11 +4,14 @@ does it: Poisson–Gaussian noise per channel whose noise-level function, after 
 own JPEG (quality and subsampling read from its files), matches the real LR's residual from
 DML's noise-free prediction (:func:`degsdk.calibrate.fit_sensor`). The degrader handed back is
 DML without its own noise followed by that sensor and codec (``calibrated_camera`` at scale 1).
+Training fills the method's share: runs of 2 and 6 steps time a step
+(:func:`degsdk.training.steps_within`) and the noise calibration is timed on the probe's model.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -21,14 +24,14 @@ from degsdk.calibrate import (
     read_jpeg_settings,
     sensor_config,
 )
-from degsdk.fit import FitContext, FitData, FitResult
+from degsdk.fit import FitContext, FitData, FitResult, plan_training
 from degsdk.io import find_pairs, image_size
 
 from .model import DML
 from .train import train_dml
 
 KERNEL_SIZE = 15
-STEPS_CAP = 200_000  # the time budget ends training; this only bounds the progress bar
+LR = 5e-4
 MAX_SIDE = 256  # LR px: the centre crops the noise is calibrated on
 
 
@@ -70,8 +73,13 @@ def fit_dml(ctx: FitContext) -> FitResult:
     d = ctx.data
     assert d.pairs is not None
     out = ctx.out / "model"
-    model = train_dml(pairs=d.pairs, out=out, steps=STEPS_CAP, max_seconds=0.8 * ctx.seconds,
-                      lr=5e-4, patch=_patch(d), kernel_size=KERNEL_SIZE, seed=ctx.seed,
+    common: dict[str, Any] = dict(pairs=d.pairs, lr=LR, patch=_patch(d),
+                                  kernel_size=KERNEL_SIZE, seed=ctx.seed)
+    # the noise calibration after training, timed on the probe's model
+    plan = plan_training(ctx, train_dml, common, after=lambda probe: calibrated_noise(
+        DML.from_pretrained(str(probe)), d.pairs, ctx.seed))  # type: ignore[arg-type]
+    model = train_dml(**common, out=out, steps=int(plan["steps"]),
+                      max_seconds=max(1.0, ctx.seconds_left() - plan["after_s"]),
                       checkpoint_every=200, resume=ctx.resume and (out / "checkpoint").is_dir(),
                       progress=ctx.progress, data="degsdk fit: the fitting pairs")
     noise, jpeg = calibrated_noise(model, d.pairs, ctx.seed)

@@ -23,18 +23,13 @@ import torch
 from pydantic import Field
 from torch import Tensor
 
-from degsdk import ConfigError, Options, Trainer
+from degsdk import ConfigError, Trainer
 from degsdk.io import find_pairs, read_image
 from degsdk.metrics import psnr
-from degsdk.training import run_training, save_trained
+from degsdk.ops import luma
+from degsdk.training import Run, RunOptions
 
 from .model import DML
-
-_LUMA = (0.299, 0.587, 0.114)
-
-
-def _luma(x: Tensor) -> Tensor:
-    return (x * x.new_tensor(_LUMA).view(1, 3, 1, 1)).sum(1, keepdim=True)
 
 
 def _load_pairs(folder: str | Path, scale: int | None) -> tuple[list[Tensor], list[Tensor], int]:
@@ -75,13 +70,12 @@ def evaluate_pairs(model: DML, hrs: Sequence[Tensor], lrs: Sequence[Tensor]) -> 
     return sum(vals) / len(vals)
 
 
-class DMLTrainOptions(Options):
-    """Options of ``train_dml`` and ``degsdk train dml``."""
+class DMLTrainOptions(RunOptions):
+    """Options of ``train_dml`` and ``degsdk train dml`` (with the run options: out, steps,
+    seed, lr, checkpoints, resume, time limit, data note, progress, threads)."""
 
     pairs: Path = Field(description="aligned paired folder (hr/ + lr/)")
-    out: Path = Field(description="output model folder")
     scale: int | None = Field(None, ge=1, description="HR/LR scale (default: from the pairs)")
-    steps: int = Field(2000, ge=0, description="training steps")
     width: int = Field(16, ge=1, description="weight-network width")
     levels: int = Field(2, ge=0, description="weight-network poolings")
     num_kernels: int = Field(8, ge=1, description="basis kernels M")
@@ -89,16 +83,9 @@ class DMLTrainOptions(Options):
     batch_size: int = Field(8, ge=1, description="patches per step")
     patch: int = Field(64, ge=1, description="scored HR patch side (a multiple of the scale)")
     lr: float = Field(1e-4, gt=0, description="Adam learning rate (paper: 1e-4)")
-    seed: int = Field(0, ge=0, description="seed")
     channel: Literal["rgb", "y"] = Field("rgb", description="loss on 'rgb' or the paper's "
                                          "'y' channel")
-    checkpoint_every: int = Field(500, ge=0, description="save out/checkpoint every N steps")
-    resume: bool = Field(False, description="continue from out/checkpoint")
-    max_seconds: float | None = Field(None, ge=0, description="stop after this many seconds")
     val: Path | None = Field(None, description="held-out paired folder scored at the end")
-    data: str | None = Field(None, description="description of the training data for the "
-                             "model card")
-    progress: bool = Field(True, description="show a progress bar")
 
 
 def train_dml(options: DMLTrainOptions | None = None, /, **fields: Any) -> DML:
@@ -116,7 +103,8 @@ def train_dml(options: DMLTrainOptions | None = None, /, **fields: Any) -> DML:
     if small:
         raise ConfigError(f"{o.pairs}: {len(small)} HR images are smaller than the patch plus "
                           f"its margin ({o.patch + 2 * margin} px)")
-    g = torch.Generator().manual_seed(o.seed)
+    run = Run("degsdk-dml", o, name="dml")
+    g = run.generator
     model.reset_parameters(g)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=o.lr)
@@ -130,24 +118,19 @@ def train_dml(options: DMLTrainOptions | None = None, /, **fields: Any) -> DML:
         pred = model.predict(x)
         m = margin // k
         pred = pred[..., m : pred.shape[-2] - m, m : pred.shape[-1] - m]
-        loss = (torch.nn.functional.mse_loss(_luma(pred), _luma(y)) if o.channel == "y"
+        loss = (torch.nn.functional.mse_loss(luma(pred), luma(y)) if o.channel == "y"
                 else torch.nn.functional.mse_loss(pred, y))
         return loss, {"mse": loss}
 
-    res = run_training(model, opt, g, step, name="dml", steps=o.steps, out=o.out, meta=meta,
-                       checkpoint_every=o.checkpoint_every, resume=o.resume,
-                       max_seconds=o.max_seconds, progress=o.progress)
-    done = res.done
+    run.loop(model, opt, step, meta=meta)
     model.eval()
-    metrics: dict[str, Any] = {"train_mse_ema": res.ema.get("mse")}
-    prov: dict[str, Any] = {"trainer": "degsdk-dml", "steps": done, **meta,
-                            "pairs": Path(o.pairs).resolve().name,
+    metrics: dict[str, Any] = {}
+    prov: dict[str, Any] = {"pairs": Path(o.pairs).resolve().name,
                             "train_pairs": [p.hr.stem for p in find_pairs(o.pairs, scale=k)]}
     if o.val is not None and val_data is not None:
         metrics["val_lr_psnr_rgb"] = evaluate_pairs(model, *val_data)
         prov["val_pairs"] = [p.hr.stem for p in find_pairs(o.val, scale=k)]
-    save_trained(model, o.out, prov, metrics, res.seconds, done, o.steps, o.max_seconds,
-                 o.data)
+    run.save(model, provenance=prov, metrics=metrics)
     return model
 
 

@@ -21,8 +21,7 @@ import torch
 from pydantic import Field
 from tqdm import tqdm
 
-from degsdk import Command, ConfigError, Options, create
-from degsdk.fit import parse_levels
+from degsdk import Command, ConfigError, Options, ZoomLevels, create
 from degsdk.io import write_image, write_text_atomic
 
 from .data import MultiLevelSet, from_folders, from_realsr
@@ -107,7 +106,7 @@ class DensifyOptions(Options):
     target: list[str] = Field(description="target levels: 2.5 or START:STOP:STEP "
                               "(repeatable)")
     hr: Path | None = Field(None, description="folder of HR images")
-    level: list[str] = Field(default_factory=list, description="LEVEL=DIR: captured LR "
+    level: ZoomLevels = Field(default_factory=dict, description="LEVEL=DIR: captured LR "
                              "registered to the HR (repeatable, ≥ 2)")
     realsr: Path | None = Field(None, description="a RealSR v2 root instead of --hr/--level")
     camera: str | None = Field(None, description="RealSR camera folder")
@@ -122,7 +121,7 @@ def densify_command() -> Command:
         if (o.realsr is None) == (o.hr is None):
             raise ConfigError("give either --realsr ROOT or --hr DIR with --level LEVEL=DIR")
         data = (from_realsr(o.realsr, o.camera, o.split) if o.realsr is not None
-                else from_folders(o.hr, parse_levels(o.level)))  # type: ignore[arg-type]
+                else from_folders(o.hr, o.level))  # type: ignore[arg-type]
         model = create("interflow", weights=o.model)
         if not isinstance(model, InterFlow):
             raise ConfigError(f"--model {o.model}: not an InterFlow model")

@@ -1,7 +1,8 @@
 """``degsdk fit`` for InterFlow: trained on the real pairs at several zoom levels
-(``--levels LEVEL=DIR``, aligned ×1 pairs sharing one HR per scene), the tiny preset, steps set
-from the budget by timing a few steps. Then the level of the user's camera is fitted by
-realism: each level on a grid over the trained range, and the whole range drawn per sample
+(``--levels LEVEL=DIR``, aligned ×1 pairs sharing one HR per scene), the tiny preset, steps that
+fill the method's share (runs of 2 and 6 steps time a step, :func:`degsdk.training.steps_within`,
+and the level search is timed on the probe's model). Then the level of the user's camera is
+fitted by realism: each level on a grid over the trained range, and the whole range drawn per sample
 (a continuous-level recipe), generate LR from the clean HR, and the one closest to the
 fitting real LR (Fréchet distance of ``degradation_stats`` tiles) is kept. For pairs of scale
 k > 1 the aligned output is bicubic-downscaled by k."""
@@ -9,19 +10,21 @@ k > 1 the aligned output is bicubic-downscaled by k."""
 from __future__ import annotations
 
 import json
-import shutil
-import time
+from pathlib import Path
 from typing import Any
+
+from torch import Tensor
 
 from degsdk import Fitter, from_config
 from degsdk.fit import (
     FitContext,
     FitData,
     FitResult,
+    plan_training,
     realism_distance,
     reference_features,
 )
-from degsdk.io import find_pairs, image_size, list_images, read_image, write_text_atomic
+from degsdk.io import find_pairs, image_size, list_images, read_image
 
 from .model import PRESETS
 from .train import train_interflow
@@ -62,49 +65,57 @@ def _config(k: int, weights: str, level: float | list[float]) -> dict[str, Any]:
         inter, {"name": "resize", "params": {"factor": 1.0 / k}}]}}
 
 
+def _search_data(data: FitData) -> tuple[list[Tensor], Tensor, int]:
+    """The clean HR crops, the real LR's reference features and the tile side of the level
+    search."""
+    assert data.real_lr is not None
+    k = data.scale
+    clean = [read_image(p) for p in list_images([data.clean_hr])[:8]]
+    clean = [x[:, : min(x.shape[-2], 256 * k) // (4 * k) * 4 * k,
+               : min(x.shape[-1], 256 * k) // (4 * k) * 4 * k] for x in clean]
+    real = [read_image(p) for p in list_images([data.real_lr])[:8]]
+    patch = min(64, *(min(x.shape[-2:]) for x in real),
+                *(min(x.shape[-2:]) // k for x in clean))
+    return clean, reference_features(real, "degradation_stats", patch), patch
+
+
+def _distances(data: FitData, weights: Path, grid: list[float | list[float]], seed: int
+               ) -> dict[str, float]:
+    """Each grid entry's realism distance (keyed by its JSON)."""
+    clean, ref, patch = _search_data(data)
+    return {json.dumps(v): realism_distance(from_config(_config(data.scale, str(weights), v)),
+                                            clean, ref, "degradation_stats", patch, seed)
+            for v in grid}
+
+
+def _grid(data: FitData) -> list[float | list[float]]:
+    lo, hi = min(data.levels), max(data.levels)
+    grid: list[float | list[float]] = [round(lo + (hi - lo) * i / (GRID - 1), 3)
+                                       for i in range(GRID)]
+    return [*grid, [lo, hi]]
+
+
 def fit_interflow(ctx: FitContext) -> FitResult:
     """Train InterFlow on the level pairs and fit the camera's level (module doc)."""
     d = ctx.data
     k = d.scale
     out = ctx.out / "model"
-    common: dict[str, Any] = dict(level_pairs=[f"{s:g}={p}" for s, p in sorted(d.levels.items())],
-                                  preset=PRESET, patch=_patch(d), seed=ctx.seed)
-    plan_file = ctx.out / "plan.json"
-    if ctx.resume and plan_file.is_file():
-        steps = int(json.loads(plan_file.read_text())["steps"])
-    else:  # time 2 and 6 steps: the difference excludes the fixed start-up cost
-        probe = ctx.out / "probe"
-        times = []
-        for n in (2, 6):
-            t0 = time.perf_counter()
-            train_interflow(**common, out=probe, steps=n, checkpoint_every=0, progress=False)
-            times.append(time.perf_counter() - t0)
-        shutil.rmtree(probe, ignore_errors=True)
-        per_step = max(1e-3, (times[1] - times[0]) / 4)
-        steps = max(10, int(0.7 * ctx.seconds / per_step))
-        write_text_atomic(plan_file, json.dumps({"steps": steps, "seconds_per_step":
-                                                 per_step}) + "\n")
-    train_interflow(**common, out=out, steps=steps, max_seconds=0.8 * ctx.seconds,
+    common: dict[str, Any] = dict(level_pairs=d.levels, preset=PRESET, patch=_patch(d),
+                                  seed=ctx.seed)
+    grid = _grid(d)  # the level search after training, timed once on the probe's model
+    plan = plan_training(ctx, train_interflow, common, after_repeats=len(grid),
+                         after=None if d.real_lr is None else
+                         lambda probe: _distances(d, probe, grid[:1], ctx.seed))
+    steps = int(plan["steps"])
+    train_interflow(**common, out=out, steps=steps,
+                    max_seconds=max(1.0, ctx.seconds_left() - plan["after_s"]),
                     checkpoint_every=100, resume=ctx.resume and (out / "checkpoint").is_dir(),
                     progress=ctx.progress, data="degsdk fit: the real pairs at levels "
                     + ", ".join(f"{s:g}" for s in sorted(d.levels)))
     lo, hi = min(d.levels), max(d.levels)
-    grid: list[float | list[float]] = [round(lo + (hi - lo) * i / (GRID - 1), 3)
-                                       for i in range(GRID)]
-    grid.append([lo, hi])
     dists: dict[str, float] = {}
     if d.real_lr is not None:
-        clean = [read_image(p) for p in list_images([d.clean_hr])[:8]]
-        clean = [x[:, : min(x.shape[-2], 256 * k) // (4 * k) * 4 * k,
-                   : min(x.shape[-1], 256 * k) // (4 * k) * 4 * k] for x in clean]
-        real = [read_image(p) for p in list_images([d.real_lr])[:8]]
-        patch = min(64, *(min(x.shape[-2:]) for x in real),
-                    *(min(x.shape[-2:]) // k for x in clean))
-        ref = reference_features(real, "degradation_stats", patch)
-        for v in grid:
-            deg = from_config(_config(k, str(out), v))
-            dists[json.dumps(v)] = realism_distance(deg, clean, ref, "degradation_stats",
-                                                    patch, ctx.seed)
+        dists = _distances(d, out, grid, ctx.seed)
         best = json.loads(min(dists, key=lambda key: dists[key]))
         how = "by realism"
     else:

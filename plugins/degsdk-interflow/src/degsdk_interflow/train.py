@@ -21,10 +21,10 @@ from typing import Any, Literal
 import torch
 from pydantic import Field
 
-from degsdk import ConfigError, Options, Trainer
+from degsdk import ConfigError, Trainer, ZoomLevels
 from degsdk.fit import parse_levels
 from degsdk.seeding import draw_seed, generator_from_seed
-from degsdk.training import run_training, save_trained
+from degsdk.training import Run, RunOptions
 
 from .calibrate import calibrate
 from .data import (
@@ -52,18 +52,18 @@ def learning_rate(base: float, step: int, steps: int) -> float:
     return base * 0.5 ** sum(step >= round(m * steps) for m in MILESTONES)
 
 
-class InterFlowTrainOptions(Options):
-    """Options of ``train_interflow`` and ``degsdk train interflow``. The data is ``hr`` with
+class InterFlowTrainOptions(RunOptions):
+    """Options of ``train_interflow`` and ``degsdk train interflow`` (with the run options).
+    The data is ``hr`` with
     ``level`` LEVEL=DIR folders, or ``realsr`` (a RealSR v2 root). ``preset`` sets the
     architecture; ``flow_steps``, ``flow_levels``, ``hidden`` and (from Python)
     ``architecture`` override parts of it."""
 
-    out: Path = Field(description="output model folder")
     hr: Path | None = Field(None, description="folder of HR images")
-    level: list[str] = Field(default_factory=list, description="LEVEL=DIR: LR images of that "
+    level: ZoomLevels = Field(default_factory=dict, description="LEVEL=DIR: LR images of that "
                              "zoom level, registered to the HR (same names and size; "
                              "repeatable, ≥ 2)")
-    level_pairs: list[str] = Field(default_factory=list, description="LEVEL=DIR: a paired "
+    level_pairs: ZoomLevels = Field(default_factory=dict, description="LEVEL=DIR: a paired "
                                    "folder (hr/ + lr/, aligned) per zoom level, as degsdk fit's "
                                    "--levels (repeatable, ≥ 2)")
     realsr: Path | None = Field(None, description="a RealSR v2 root (<Camera>/<Split>/<level>/"
@@ -77,7 +77,6 @@ class InterFlowTrainOptions(Options):
                                  "folder hr/ + lr/, or an LR folder matched with --hr) or "
                                  "LEVEL (from --realsr): a held-out "
                                  "captured level to calibrate the level → weight map on")
-    steps: int = Field(2000, ge=0, description="training steps")
     preset: Literal["tiny", "paper"] = Field("tiny", description="architecture preset")
     flow_steps: int | None = Field(None, ge=1, description="K flow steps per level (overrides "
                                    "the preset)")
@@ -97,13 +96,6 @@ class InterFlowTrainOptions(Options):
     skip_factor: float = Field(3.0, gt=1, description="after step 100, skip a step whose "
                                "loss exceeds this × the running mean of the accepted losses "
                                "(exploding)")
-    seed: int = Field(0, ge=0, description="seed")
-    checkpoint_every: int = Field(500, ge=0, description="save out/checkpoint every N steps")
-    resume: bool = Field(False, description="continue from out/checkpoint")
-    max_seconds: float | None = Field(None, ge=0, description="stop after this many seconds")
-    data: str | None = Field(None, description="description of the training data for the "
-                             "model card")
-    progress: bool = Field(True, description="show a progress bar")
 
 
 def _dataset(o: InterFlowTrainOptions) -> MultiLevelSet:
@@ -117,10 +109,10 @@ def _dataset(o: InterFlowTrainOptions) -> MultiLevelSet:
     if o.realsr is not None:
         return from_realsr(o.realsr, o.camera, o.split, o.realsr_level or None)
     if o.level_pairs:
-        return from_level_pairs(parse_levels(o.level_pairs, "--level-pairs"))
+        return from_level_pairs(o.level_pairs)
     if o.hr is None or len(o.level) < 2:
         raise ConfigError("give --hr and at least two --level LEVEL=DIR")
-    return from_folders(o.hr, parse_levels(o.level))
+    return from_folders(o.hr, o.level)
 
 
 def _calibration_sets(o: InterFlowTrainOptions) -> list[tuple[float, MultiLevelSet]]:
@@ -163,7 +155,8 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     if data.smallest_side() < o.patch:
         raise ConfigError(f"the smallest training image side is {data.smallest_side()} px, "
                           f"below the {o.patch} px patch; lower --patch")
-    g = torch.Generator().manual_seed(o.seed)
+    run = Run("degsdk-interflow", o, name="interflow")
+    g = run.generator
     model.reset_parameters(g)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=o.lr)
@@ -178,24 +171,17 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
         terms = training_losses(model, hr, lrs, gens, o.lambda_cons, o.lambda_ib, o.cons_down)
         return terms["total"], dict(terms)
 
-    res = run_training(model, opt, g, step, name="interflow", steps=o.steps, out=o.out,
-                       meta=meta, checkpoint_every=o.checkpoint_every, resume=o.resume,
-                       max_seconds=o.max_seconds, progress=o.progress,
-                       lr_at=lambda i: learning_rate(o.lr, i, o.steps),
-                       skip_factor=o.skip_factor, warmup=WARMUP, max_bad_steps=MAX_BAD_STEPS)
-    ema, done, skipped = res.ema, res.done, res.skipped
+    run.loop(model, opt, step, meta=meta, lr_at=lambda i: learning_rate(o.lr, i, o.steps),
+             skip_factor=o.skip_factor, warmup=WARMUP, max_bad_steps=MAX_BAD_STEPS)
     model.eval()
-    metrics: dict[str, Any] = {f"train_{k}_ema": v for k, v in ema.items()}
-    metrics["skipped_steps"] = skipped
+    metrics: dict[str, Any] = {}
     for level, held in held_out:
         w, curve = calibrate(model, held.hr[:8], [row[0] for row in held.lr[:8]], level,
                              seed=o.seed)
         metrics[f"calibration_{level:g}"] = {"weight": w, "hf_kl": curve}
-    prov: dict[str, Any] = {"trainer": "degsdk-interflow", "steps": done, **meta,
-                            "scenes": len(data), "data_source": str(o.realsr or o.hr),
-                            "calibrated_on": [lv for lv, _ in held_out]}
-    save_trained(model, o.out, prov, metrics, res.seconds, done, o.steps, o.max_seconds,
-                 o.data)
+    run.save(model, provenance={"scenes": len(data), "data_source": str(o.realsr or o.hr),
+                                "calibrated_on": [lv for lv, _ in held_out]},
+             metrics=metrics)
     return model
 
 

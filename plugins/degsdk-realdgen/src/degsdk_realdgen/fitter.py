@@ -1,6 +1,8 @@
 """``degsdk fit`` for RealDGen: the user's real LR become the references (stored with the
 model, so the fitted model folder carries them), and, when the budget allows, the DDPM stage is
-fine-tuned on them (the extractors' partial fine-tuning included, paper A.5).
+fine-tuned on them (the extractors' partial fine-tuning included, paper A.5) for as many steps
+as fill the method's share (runs of 2 and 6 steps time a step,
+:func:`degsdk.training.steps_within`).
 
 Starts from the shipped ``realdgen/x4`` weights; pairs at another scale k (×2, ×1 aligned) are
 made with ``output_scale: k`` (E_cont reads the HR resized to 4 × the LR grid). For the many
@@ -11,10 +13,11 @@ realism cost is in docs/benchmarks.md)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import degsdk
 from degsdk import Fitter
-from degsdk.fit import FitContext, FitData, FitResult
+from degsdk.fit import FitContext, FitData, FitResult, plan_training
 from degsdk.io import image_size, list_images, pair_dirs
 
 from .extractors import load_model
@@ -63,14 +66,16 @@ def fit_realdgen(ctx: FitContext) -> FitResult:
     out = ctx.out / "model"
     files = list_images([real])
     side = min(48, *(min(image_size(p)) for p in files)) // 8 * 8
+    under = ""
     if ctx.seconds >= MIN_FINETUNE_S:
-        model = train_realdgen(stage="ddpm", init=Path(base),
-                               real_lr=[real], out=out, steps=1_000_000,
-                               max_seconds=0.8 * ctx.seconds, lr=FINETUNE_LR, patch=side,
-                               references=MAX_REFERENCES, seed=ctx.seed, checkpoint_every=100,
+        common: dict[str, Any] = dict(stage="ddpm", init=base, real_lr=[real], lr=FINETUNE_LR,
+                                      patch=side, references=MAX_REFERENCES, seed=ctx.seed)
+        plan = plan_training(ctx, train_realdgen, common)
+        model = train_realdgen(**common, out=out, steps=int(plan["steps"]),
+                               max_seconds=max(1.0, ctx.seconds_left()), checkpoint_every=100,
                                resume=ctx.resume and (out / "checkpoint").is_dir(),
                                progress=ctx.progress, data="degsdk fit: the camera's real LR")
-        how = f"DDPM fine-tuned on the real LR for {0.8 * ctx.seconds:.0f} s"
+        how = f"DDPM fine-tuned on the real LR for {plan['steps']} steps"
     else:
         model = load_model(base)
         stored = {p.name: centre_crop(degsdk.read_image(p), side) for p in
@@ -78,6 +83,8 @@ def fit_realdgen(ctx: FitContext) -> FitResult:
         model = model.rebuilt(stored=stored, reference_size=side)
         model.save_pretrained(out, provenance={"fitted_from": base, "references": str(real)})
         how = "shipped DDPM, references only (budget under 2 min)"
+        under = (f"a share under {MIN_FINETUNE_S:.0f} s is too short to fine-tune the DDPM: "
+                 "only the references were replaced")
     n = len(model.cfg.reference_names)
     params: dict[str, object] = {"weights": str(out.resolve()), "sampler": "ddim",
                                  "ddim_steps": FIT_DDIM_STEPS, "candidates": FIT_CANDIDATES}
@@ -85,7 +92,7 @@ def fit_realdgen(ctx: FitContext) -> FitResult:
         params["output_scale"] = d.scale
     return FitResult({"name": "realdgen", "params": params},
                      {"references": n, "base": base, "fine_tuned": ctx.seconds >= MIN_FINETUNE_S},
-                     notes=f"{n} real LR as references; {how}")
+                     notes=f"{n} real LR as references; {how}", under_budget=under)
 
 
 def realdgen_fitter() -> Fitter:

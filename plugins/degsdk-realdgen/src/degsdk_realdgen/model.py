@@ -64,7 +64,6 @@ PRESETS: dict[str, dict[str, Any]] = {
               "deg_width": 64, "deg_blocks": 16, "deg_dim": 2048, "mod_channels": 64,
               "cond_channels": 64, "unet_widths": [128, 256, 256, 512], "unet_layers": 2},
 }
-STAGES = ("extractors", "ddpm")
 
 
 class RealDGenConfig(DegraderConfig):

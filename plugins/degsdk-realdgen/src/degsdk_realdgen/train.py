@@ -30,9 +30,10 @@ from pydantic import Field
 from torch import Tensor
 
 import degsdk
-from degsdk import ConfigError, Options, Trainer
+from degsdk import ConfigError, Trainer
+from degsdk.hub import WeightsRef, WeightsRefOption
 from degsdk.seeding import randint
-from degsdk.training import LoopResult, StepFn, run_training, save_trained
+from degsdk.training import Run, RunOptions
 
 from .content import content_loss
 from .data import random_patches, read_folders
@@ -48,25 +49,24 @@ from .losses import (
 from .model import PRESETS, RealDGen, centre_crop
 
 
-class RealDGenTrainOptions(Options):
-    """Options of ``train_realdgen`` and ``degsdk train realdgen`` (module doc)."""
+class RealDGenTrainOptions(RunOptions):
+    """Options of ``train_realdgen`` and ``degsdk train realdgen`` (module doc), with the run
+    options."""
 
-    out: Path = Field(description="output model folder")
     stage: Literal["extractors", "ddpm"] = Field(description="extractors (from --hr) or ddpm "
                                                  "(from --init and --real-lr)")
     hr: list[Path] = Field(default_factory=list, description="folder of clean HR images "
                            "(stage extractors; repeatable)")
     real_lr: list[Path] = Field(default_factory=list, description="folder of real LR images "
                                 "(stage ddpm; repeatable)")
-    init: Path | None = Field(None, description="the extractors' model folder or ref (stage "
-                              "ddpm)")
+    init: WeightsRefOption | None = Field(None, description="the extractors' model folder or "
+                                          "ref (stage ddpm)")
     preset: Literal["tiny", "paper"] = Field("tiny", description="architecture (stage "
                                              "extractors)")
     scale: int = Field(4, description="HR side / LR side: 1, 2, 4 or 8 (stage extractors)")
     architecture: dict[str, Any] = Field(
         default_factory=dict, json_schema_extra={"cli": False},
         description="architecture values over the preset")
-    steps: int = Field(2000, ge=0, description="training steps")
     content_fraction: float = Field(0.4, ge=0, le=1, description="share of the extractor "
                                     "steps spent on E_cont + Rec_hr")
     patch: int = Field(48, ge=8, description="LR patch side (the HR patch is patch × scale)")
@@ -85,13 +85,8 @@ class RealDGenTrainOptions(Options):
                               "(--no-degradation: the content-only ablation of Table 4)")
     references: int = Field(16, ge=0, description="stage ddpm: real LR crops stored with the "
                             "model as its default references")
-    seed: int = Field(0, ge=0, description="seed")
-    checkpoint_every: int = Field(250, ge=0, description="save out/checkpoint every N steps")
-    resume: bool = Field(False, description="continue from out/checkpoint")
-    max_seconds: float | None = Field(None, ge=0, description="stop after this many seconds")
-    data: str | None = Field(None, description="description of the training data for the "
-                             "model card")
-    progress: bool = Field(True, description="show a progress bar")
+    checkpoint_every: int = Field(250, ge=0, description="save out/checkpoint every N steps "
+                                  "(0: never)")
 
 
 def _quiet_model(**params: Any) -> RealDGen:
@@ -122,7 +117,8 @@ def _train_extractors(o: RealDGenTrainOptions) -> RealDGen:
     model.train()
     opt = torch.optim.Adam([p for n in ("e_cont", "rec_hr", "e_deg", "rec_lr")
                             for p in getattr(model, n).parameters()], lr=o.lr)
-    g = torch.Generator().manual_seed(o.seed)
+    run = _run(o)
+    g = run.generator
 
     def step_fn(step: int) -> tuple[Tensor, dict[str, Tensor | float]]:
         if step < content_steps:
@@ -147,37 +143,26 @@ def _train_extractors(o: RealDGenTrainOptions) -> RealDGen:
             "patch": o.patch, "batch_size": o.batch_size, "groups": o.groups,
             "negatives": o.negatives, "margin": o.margin, "lambda_rec": o.lambda_rec,
             "lr": o.lr, "content_fraction": o.content_fraction, "seed": o.seed}
-    res = _run(model, opt, g, step_fn, o, meta)
+    run.loop(model, opt, step_fn, meta=meta)
     model.eval()
-    prov = {"trainer": "degsdk-realdgen", "steps": res.done, **meta, "hr_images": len(images),
-            "data_source": [str(p) for p in o.hr]}
-    _save(model, o, prov, res)
+    run.save(model, provenance={"hr_images": len(images),
+                                "data_source": [str(p) for p in o.hr]})
     return model
 
 
-def _run(model: RealDGen, opt: torch.optim.Optimizer, g: torch.Generator,
-         step_fn: StepFn, o: RealDGenTrainOptions, meta: dict[str, Any]) -> LoopResult:
-    return run_training(model, opt, g, step_fn, name=f"realdgen ({o.stage})", steps=o.steps,
-                        out=o.out, meta=meta, checkpoint_every=o.checkpoint_every,
-                        resume=o.resume, max_seconds=o.max_seconds, progress=o.progress)
+def _run(o: RealDGenTrainOptions) -> Run:
+    return Run("degsdk-realdgen", o, name=f"realdgen ({o.stage})")
 
 
-def _save(model: RealDGen, o: RealDGenTrainOptions, prov: dict[str, Any],
-          res: LoopResult) -> None:
-    metrics: dict[str, Any] = {f"train_{k}_ema": v for k, v in res.ema.items()}
-    metrics["skipped_steps"] = res.skipped
-    save_trained(model, o.out, prov, metrics, res.seconds, res.done, o.steps, o.max_seconds,
-                 o.data)
-
-
-def _load_extractors(ref: Path) -> RealDGen:
+def _load_extractors(ref: WeightsRef) -> RealDGen:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "realdgen: this model's DDPM is untrained")
-        model = degsdk.load(str(ref))
+        model = degsdk.load(ref.text)
     if not isinstance(model, RealDGen):
-        raise ConfigError(f"--init {ref}: holds a {type(model).__name__}, not a realdgen model")
+        raise ConfigError(f"--init {ref.text}: holds a {type(model).__name__}, not a realdgen "
+                          "model")
     if "extractors" not in model.cfg.trained_stages:
-        raise ConfigError(f"--init {ref}: its extractors are untrained (run --stage "
+        raise ConfigError(f"--init {ref.text}: its extractors are untrained (run --stage "
                           "extractors first)")
     return model
 
@@ -193,7 +178,7 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
     model.load_state_dict(first.state_dict())
     if "ddpm" not in first.cfg.trained_stages:  # M starts as Rec_lr (same form, A.2)
         if model.rec_lr is None:
-            raise ConfigError(f"--init {o.init}: a model without its reconstruction heads "
+            raise ConfigError(f"--init {o.init.text}: a model without its reconstruction heads "
                               "cannot start a DDPM stage")
         model.modulation.layers.load_state_dict(model.rec_lr.layers.state_dict())
     if o.patch % model.lr_multiple:
@@ -213,7 +198,8 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
     opt = torch.optim.Adam(groups, lr=o.lr)
     c = model.cfg
     sched = make_scheduler("ddpm", c.timesteps, c.beta_start, c.beta_end)
-    g = torch.Generator().manual_seed(o.seed)
+    run = _run(o)
+    g = run.generator
     model.train()
 
     def step_fn(step: int) -> tuple[Tensor, dict[str, Tensor | float]]:
@@ -226,20 +212,20 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
         loss = noise_prediction_loss(eps, noise)
         return loss, {"eps": loss}
 
-    meta = {"stage": "ddpm", "steps_total": o.steps, "init": str(o.init), "patch": o.patch,
+    meta = {"stage": "ddpm", "steps_total": o.steps, "init": o.init.short_name or o.init.text,
+            "patch": o.patch,
             "degradation": o.degradation,
             "batch_size": o.batch_size, "lr": o.lr, "finetune": o.finetune,
             "finetune_lr": o.finetune_lr, "seed": o.seed}
-    res = _run(model, opt, g, step_fn, o, meta)
+    run.loop(model, opt, step_fn, meta=meta)
     for p in model.parameters():
         p.requires_grad_(True)
     side = min(model.cfg.reference_size, *(min(x.shape[-2:]) for x in images))
     stored = _reference_crops(real, o.references, side)
     final = model.rebuilt(stored=stored, trained_stages=["extractors", "ddpm"],
                           reference_size=side)
-    prov = {"trainer": "degsdk-realdgen", "steps": res.done, **meta,
-            "real_lr_images": len(real), "data_source": [str(p) for p in o.real_lr]}
-    _save(final, o, prov, res)
+    run.save(final, provenance={"real_lr_images": len(real),
+                                "data_source": [str(p) for p in o.real_lr]})
     return final
 
 
