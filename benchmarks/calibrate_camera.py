@@ -159,7 +159,7 @@ def _fit(data: dict[str, Any], out: Path, methods: list[str], baselines: list[st
          args: argparse.Namespace) -> dict[str, Any]:
     return fit(real_lr=data["real_lr"], clean_hr=data["clean_hr"], pairs=data["pairs"],
                test=data["test"], out=out, methods=methods, baselines=baselines,
-               budget=args.budget, repeats=args.repeats, sr_steps=args.sr_steps,
+               budget=args.budget, repeats=args.repeats, **{"sr.steps": args.sr_steps},
                overwrite=not args.resume, resume=args.resume, threads=args.threads)
 
 

@@ -127,7 +127,7 @@ def main() -> int:
     baselines = ["realesrgan"] + ([f"truth={data_root / 'truth.json'}"]
                                   if args.part == "a" else [])
     report = fit(**data, out=out, budget=args.budget, repeats=args.repeats,
-                 sr_steps=args.sr_steps, baselines=baselines, overwrite=not args.resume,
+                 **{"sr.steps": args.sr_steps}, baselines=baselines, overwrite=not args.resume,
                  resume=args.resume,
                  threads=args.threads)
     c = report["candidates"]

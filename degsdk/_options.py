@@ -8,6 +8,7 @@ import argparse
 import math
 import types
 import typing
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
@@ -23,8 +24,12 @@ class Options(pydantic.BaseModel):
     """Base of every trainer's and command's options. One field per option: its type,
     default (none: required) and ``description`` (the ``--help`` text). ``bool`` fields are
     switches (``--name``, or ``--no-name`` when the default is true), ``Literal`` fields give
-    choices, ``list`` fields repeat (``--name A --name B``); a field declared with
-    ``Field(json_schema_extra={"cli": False})`` is Python-only. Unknown fields are errors."""
+    choices, ``list`` fields repeat (``--name A --name B``); a field whose type is another
+    ``Options`` model gives that model's flags under its name (``sr: SRSettings`` →
+    ``--sr-steps``, keyword ``sr={"steps": 5}`` or ``**{"sr.steps": 5}``). A field declared
+    with ``Field(json_schema_extra={"cli": False})`` is Python-only; one with
+    ``{"deprecated_flags": ["--old"]}`` also answers to the old flags, with a warning. Unknown
+    fields are errors."""
 
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
 
@@ -39,20 +44,64 @@ class Options(pydantic.BaseModel):
                 raise ConfigError(f"expected {cls.__name__}, got {type(options).__name__}")
             if not fields:
                 return options
-            fields = {**options.model_dump(), **fields}
+            fields = _merge(options.model_dump(), _nest(fields))
         try:
-            return cls.model_validate(fields)
+            return cls.model_validate(_nest(fields))
         except pydantic.ValidationError as err:
             lines = []
             for e in err.errors():
-                field = str(e["loc"][0]) if e["loc"] else ""
-                flag = "--" + field.replace("_", "-")
+                path = _field_path(cls, e["loc"])
+                field = ".".join(path)
+                flag = "--" + "-".join(path).replace("_", "-")
                 msg = e["msg"].removeprefix("Value error, ")
                 given = e.get("input")
                 given_s = "" if e["type"] == "missing" or isinstance(given, dict) else (
                     f" (got {given!r})")
                 lines.append(f"  {flag} ({field}): {msg}{given_s}")
             raise ConfigError(f"{cls.__name__}: invalid options:\n" + "\n".join(lines)) from None
+
+
+def _nested_model(tp: Any) -> type[Options] | None:
+    tp = _unwrap_optional(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, Options) else None
+
+
+def _field_path(model: type[Options], loc: tuple[Any, ...]) -> list[str]:
+    """The field names a validation error's ``loc`` walks through (into nested options)."""
+    parts: list[str] = []
+    current: type[Options] | None = model
+    for key in loc:
+        if current is None or not isinstance(key, str):
+            break
+        parts.append(key)  # an unknown field is named too, and ends the walk
+        field = current.model_fields.get(key)
+        current = _nested_model(field.annotation) if field is not None else None
+    return parts
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` updated by ``extra``, nested dicts (and options) merged key by key."""
+    out = dict(base)
+    for key, value in extra.items():
+        old = out.get(key)
+        if isinstance(old, Options):
+            old = old.model_dump()
+        if isinstance(old, dict) and isinstance(value, dict):
+            out[key] = _merge(old, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _nest(fields: dict[str, Any]) -> dict[str, Any]:
+    """Dotted keys (``"sr.steps"``, what the command line gives) → nested dicts."""
+    if not any("." in k for k in fields):
+        return fields
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        head, dot, rest = key.partition(".")
+        out = _merge(out, {head: _nest({rest: value})} if dot else {key: value})
+    return out
 
 
 def _level_items(value: Any) -> Any:
@@ -97,29 +146,36 @@ def _unwrap_optional(tp: Any) -> Any:
     return tp
 
 
-def add_options(parser: argparse.ArgumentParser, model: type[Options]) -> None:
-    """Add one argument per field of ``model`` to ``parser``. Values are left as strings (or
-    lists of strings) for the model to validate; options not given are left out, so the model's
+def add_options(parser: argparse.ArgumentParser, model: type[Options], prefix: str = "") -> None:
+    """Add one argument per field of ``model`` to ``parser`` (a nested ``Options`` field: its
+    fields under ``--name-…``, dest ``name.field``). Values are left as strings (or lists of
+    strings) for the model to validate; options not given are left out, so the model's
     defaults apply."""
     for name, field in model.model_fields.items():
-        extra = field.json_schema_extra
-        if isinstance(extra, dict) and extra.get("cli") is False:
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if extra.get("cli") is False:
             continue  # Python-only (e.g. a dict of overrides)
-        flag = "--" + name.replace("_", "-")
+        dest = prefix + name
+        flag = "--" + dest.replace(".", "-").replace("_", "-")
+        nested = _nested_model(field.annotation)
+        if nested is not None:
+            add_options(parser, nested, prefix=dest + ".")
+            continue
         tp = _unwrap_optional(field.annotation)
         help_text = field.description or ""
         required = field.is_required()
         default = None if required else field.get_default(call_default_factory=True)
+        old_flags = [str(f) for f in extra.get("deprecated_flags", ())]  # type: ignore[union-attr]
         if tp is bool:
-            if default:
-                parser.add_argument("--no-" + name.replace("_", "-"), dest=name,
-                                    action="store_false", default=argparse.SUPPRESS,
-                                    help=f"turn off: {help_text}")
-            else:
-                parser.add_argument(flag, dest=name, action="store_true",
-                                    default=argparse.SUPPRESS, help=help_text)
+            action = "store_false" if default else "store_true"
+            switch = "--no-" + flag[2:] if default else flag
+            parser.add_argument(switch, dest=dest, action=action, default=argparse.SUPPRESS,
+                                help=f"turn off: {help_text}" if default else help_text)
+            for old in old_flags:
+                parser.add_argument(old, dest=dest, nargs=0, default=argparse.SUPPRESS,
+                                    action=_deprecated(action, switch), help=argparse.SUPPRESS)
             continue
-        kwargs: dict[str, Any] = {"dest": name, "default": argparse.SUPPRESS,
+        kwargs: dict[str, Any] = {"dest": dest, "default": argparse.SUPPRESS,
                                   "required": required}
         if get_origin(tp) is Literal:
             values = {str(c): c for c in get_args(tp)}
@@ -133,3 +189,25 @@ def add_options(parser: argparse.ArgumentParser, model: type[Options]) -> None:
             kwargs["metavar"] = metavar
         note = "" if required or default is None else f" (default: {default})"
         parser.add_argument(flag, help=help_text + note, **kwargs)
+        for old in old_flags:
+            parser.add_argument(old, dest=dest, default=argparse.SUPPRESS,
+                                action=_deprecated(kwargs.get("action", "store"), flag),
+                                help=argparse.SUPPRESS, metavar=metavar)
+
+
+def _deprecated(action: str, flag: str) -> type[argparse.Action]:
+    """An argparse action for an old spelling of ``flag``: warns, then does ``action``."""
+
+    class Deprecated(argparse.Action):
+        def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                     values: Any, option_string: str | None = None) -> None:
+            warnings.warn(f"{option_string} is deprecated; use {flag}", FutureWarning,
+                          stacklevel=2)
+            if action in ("store_true", "store_false"):
+                setattr(namespace, self.dest, action == "store_true")
+            elif action == "append":
+                setattr(namespace, self.dest, [*getattr(namespace, self.dest, []), values])
+            else:
+                setattr(namespace, self.dest, values)
+
+    return Deprecated

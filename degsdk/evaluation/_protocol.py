@@ -32,42 +32,64 @@ from torch import Tensor
 from .._components import create_extractor, create_sr_model
 from .._errors import ConfigError
 from .._interfaces import Degrader
-from .._options import Options
 from ..io import find_pairs, list_images, read_image
 from ..metrics import frechet_distance, hf_kl, psnr, ssim
 from ..seeding import Stream, derive_seed
-from ..sr import train_sr_on_tensors
+from ..sr import SRSettings, train_sr_on_tensors
 from ._degrader_spec import DegraderEntry, parse_degrader_spec
 from ._patch_features import patch_features
 
 
-class EvalSettings(Options):
-    """Options of the protocol (``degsdk eval`` flags of the same names); ``EvalSettings.of``
-    raises a ``ConfigError`` naming the bad flag."""
+class EvalSettings(SRSettings):
+    """Options of the protocol (``degsdk eval`` flags of the same names): the SR settings
+    (``degsdk.sr.SRSettings``: steps, batch size, patch, lr, channels, blocks) and the rest;
+    ``EvalSettings.of`` raises a ``ConfigError`` naming the bad flag."""
 
-    steps: int = pydantic.Field(default=1000, ge=1, description="SR training steps")
-    seed: int = pydantic.Field(default=0, ge=0)
+    seed: int = pydantic.Field(default=0, ge=0, description="seed")
     copies: int = pydantic.Field(default=2, ge=1, description="degraded copies per train HR")
-    batch_size: int = pydantic.Field(default=16, ge=1)
-    patch: int = pydantic.Field(default=32, ge=8, description="LR patch side for SR training")
-    lr: float = pydantic.Field(default=1e-3, gt=0, description="Adam learning rate")
-    channels: int = pydantic.Field(default=32, ge=4)
-    blocks: int = pydantic.Field(default=4, ge=1)
     max_seconds: float | None = pydantic.Field(default=None, gt=0,
                                                description="time limit per SR model")
     extractors: list[str] = pydantic.Field(
-        default_factory=lambda: ["degradation_stats", "alexnet_random"])
+        default_factory=lambda: ["degradation_stats", "alexnet_random"],
+        description="feature extractor for the Fréchet distance (repeatable)",
+        json_schema_extra={"deprecated_flags": ["--extractor"]})
     feature_patch: int = pydantic.Field(default=64, ge=16, description="LR feature patch side")
-    y_channel: bool = True
-    crop_border: int | None = pydantic.Field(default=None, ge=0, description="None: scale")
-    aligned: bool = pydantic.Field(default=True,
-                                   description="test LR is registered to its HR")
+    y_channel: bool = pydantic.Field(default=True, description="PSNR/SSIM on the Y channel "
+                                     "(else RGB)",
+                                     json_schema_extra={"deprecated_flags": ["--rgb"]})
+    crop_border: int | None = pydantic.Field(default=None, ge=0, description="border cropped "
+                                             "for PSNR/SSIM (default: the scale)")
+    aligned: bool = pydantic.Field(default=True, description="the test LR is registered to "
+                                   "its HR (else PSNR/SSIM between generated and real LR are "
+                                   "skipped)",
+                                   json_schema_extra={"deprecated_flags": ["--unaligned"]})
     crop_size: int = pydantic.Field(default=128, ge=8,
-                                   description="HR side of the crops in crops.png")
-    save_models: bool = True
+                                    description="HR side of the crops in crops.png")
+    save_models: bool = pydantic.Field(default=True, description="save the SR models",
+                                       json_schema_extra={"deprecated_flags": ["--no-models"]})
     threads: int | None = pydantic.Field(default=None, ge=1, description="torch CPU threads "
                                          "(default: the cores not busy now, or "
                                          "$DEGSDK_THREADS)")
+
+
+class EvalOptions(EvalSettings):
+    """What ``degsdk eval`` takes: the degraders, the data, the report folder and the
+    protocol's settings (one flag per field)."""
+
+    degrader: list[str] = pydantic.Field(min_length=1, description="[LABEL=]SPEC: registered "
+                                         "NAME[:KEY=VALUE...], recipe or config file, or "
+                                         "weights ref; repeat for each degrader")
+    train_hr: Path = pydantic.Field(description="folder of clean HR images")
+    test: Path = pydantic.Field(description="real pairs folder (hr/ + lr/)")
+    real_lr: Path | None = pydantic.Field(None, description="reference real LR folder for "
+                                          "Fréchet/HF-KL (default: the test lr/)")
+    out: Path = pydantic.Field(description="report folder")
+    overwrite: bool = pydantic.Field(False, description="replace the report in a non-empty "
+                                     "--out (default: refuse it)")
+
+    def settings(self) -> EvalSettings:
+        """The protocol's settings alone."""
+        return EvalSettings.of(**self.model_dump(include=set(EvalSettings.model_fields)))
 
 
 def _quantize8(x: Tensor) -> Tensor:

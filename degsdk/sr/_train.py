@@ -21,6 +21,7 @@ from .._trainer import Trainer
 from ..io import find_pairs, read_image
 from ..training import Run, RunOptions, StepFn
 from ._models import SRResNetSmall
+from ._settings import SRSettings
 
 
 def init_weights(model: torch.nn.Module, g: torch.Generator) -> None:
@@ -122,17 +123,15 @@ def fit_sr(hrs: Sequence[Tensor], lrs: Sequence[Tensor], scale: int = 2, steps: 
                                blocks, max_seconds, progress, desc)
 
 
-class SRTrainOptions(RunOptions):
-    """Options of ``train_sr`` and ``degsdk train sr`` (with the run options)."""
+class SRTrainOptions(SRSettings, RunOptions):
+    """Options of ``train_sr`` and ``degsdk train sr``: the SR settings (steps, batch size,
+    patch, lr, channels, blocks; a larger patch and a lower lr by default) and the run
+    options."""
 
     pairs: Path = Field(description="paired folder (hr/ + lr/)")
     scale: Literal[1, 2, 4] = Field(2, description="HR/LR scale")
-    steps: int = Field(1000, ge=1, description="training steps")
-    batch_size: int = Field(16, ge=1, description="patches per step")
     patch: int = Field(48, ge=4, description="LR patch side")
     lr: float = Field(2e-4, gt=0, description="Adam learning rate (cosine-decayed)")
-    channels: int = Field(32, ge=1, description="feature channels")
-    blocks: int = Field(4, ge=1, description="residual blocks")
     checkpoint_every: int = Field(0, ge=0, description="save out/checkpoint every N steps "
                                   "(0: never)")
 

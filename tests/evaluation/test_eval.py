@@ -201,3 +201,31 @@ def test_a_non_empty_out_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
                  str(tmp_path / "t"), "--out", str(tmp_path / "o")]) == 2
     assert "is not empty; choose an empty folder, or pass --overwrite" in capsys.readouterr().err
     assert (tmp_path / "o" / "report.md").read_text() == "an older report"
+
+
+def test_eval_flags_come_from_one_options_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every EvalOptions field is a flag; the old spellings still parse, with a warning."""
+    import argparse
+
+    from degsdk.cli import _eval_cmd
+    from degsdk.evaluation import EvalOptions
+
+    sub = argparse.ArgumentParser().add_subparsers()
+    _eval_cmd.add_parser(sub)
+    parser = sub.choices["eval"]
+    base = ["--degrader", "bicubic", "--train-hr", "h", "--test", "t", "--out", "o"]
+    new = vars(parser.parse_args([*base, "--extractors", "degradation_stats",
+                                  "--no-y-channel", "--no-aligned", "--no-save-models",
+                                  "--channels", "8", "--crop-size", "64"]))
+    with pytest.warns(FutureWarning, match="--rgb is deprecated; use --no-y-channel"):
+        old = vars(parser.parse_args([*base, "--extractor", "degradation_stats", "--rgb",
+                                      "--unaligned", "--no-models", "--channels", "8",
+                                      "--crop-size", "64"]))
+    fields = {k: v for k, v in new.items() if k in EvalOptions.model_fields}
+    assert fields == {k: v for k, v in old.items() if k in EvalOptions.model_fields}
+    s = EvalOptions.of(**fields).settings()
+    assert (s.y_channel, s.aligned, s.save_models, s.channels, s.crop_size) == (
+        False, False, False, 8, 64)
+    assert s.extractors == ["degradation_stats"] and type(s).__name__ == "EvalSettings"
+    assert set(EvalOptions.model_fields) - {"threads"} <= {
+        a.dest for a in parser._actions}  # every field has its flag

@@ -17,6 +17,7 @@ import degsdk
 from degsdk import ConfigError, FitContext, FitData, FitResult, Fitter, hookimpl
 from degsdk.cli import main as cli_main
 from degsdk.fit import (
+    FitOptions,
     best_on_pairs,
     estimate_noise_sigma,
     fit,
@@ -34,7 +35,7 @@ from degsdk.fit._split import file_digest
 from degsdk.recipes import Recipe
 from degsdk.testing import camera_test_data, synthetic_photos
 
-TINY = {"budget": "120", "repeats": 2, "sr_steps": 3, "sr_patch": 16, "sr_batch": 4,
+TINY = {"budget": "120", "repeats": 2, "sr": {"steps": 3, "patch": 16, "batch_size": 4},
         "extractors": ["degradation_stats"], "baselines": [], "mixture": False,
         "progress": False, "threads": 1}
 
@@ -104,7 +105,16 @@ def test_budget_parsing_and_split() -> None:
 def test_a_budget_that_scoring_would_eat_is_refused(camera: dict[str, Path],
                                                     tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="scoring needs"):
-        fit(**camera, out=tmp_path / "f", **{**TINY, "budget": "2", "sr_steps": 2000})
+        fit(**camera, out=tmp_path / "f", **{**TINY, "budget": "2", "sr.steps": 2000})
+    # the old spellings still work for one release, with a warning
+    with pytest.warns(DeprecationWarning, match="sr_steps, sr_batch are deprecated"), \
+            pytest.raises(ConfigError, match="scoring needs"):
+        fit(**camera, out=tmp_path / "g", **{**{k: v for k, v in TINY.items() if k != "sr"},
+                                             "budget": "2", "sr_steps": 2000, "sr_batch": 4})
+    o = FitOptions.of(**camera, out=tmp_path, sr={"patch": 16}, **{"sr.steps": 7})
+    assert (o.sr.steps, o.sr.patch, o.sr.batch_size) == (7, 16, 16)
+    with pytest.raises(ConfigError, match=r"--sr-patch \(sr.patch\): Input should be"):
+        FitOptions.of(**camera, out=tmp_path, sr={"patch": 1})
 
 
 def test_the_budget_is_split_by_weight_and_share(camera: dict[str, Path], tmp_path: Path

@@ -43,9 +43,9 @@ def test_dml_calibrates_its_noise_from_the_residual(tmp_path: Path) -> None:
 def test_best_yaml_points_at_the_fitted_model_folder(tmp_path: Path) -> None:
     data = camera_test_data(tmp_path / "d", size=96, clean=3, pairs=4, real_lr=3, test=2)
     out = tmp_path / "fit"
-    report = fit(**data, out=out, methods=["dml"], budget="15", repeats=1, sr_steps=2,
-                 sr_patch=16, sr_batch=2, baselines=[], mixture=False, progress=False,
-                 extractors=["degradation_stats"], threads=1)
+    report = fit(**data, out=out, methods=["dml"], budget="15", repeats=1,
+                 sr={"steps": 2, "patch": 16, "batch_size": 2}, baselines=[], mixture=False,
+                 progress=False, extractors=["degradation_stats"], threads=1)
     assert report["best"] == "dml"
     text = (out / "best.yaml").read_text()
     assert "weights: methods/dml/model" in text  # relative: the folder can move

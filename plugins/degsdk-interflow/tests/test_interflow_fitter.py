@@ -66,8 +66,9 @@ def test_fit_with_levels_ranks_interflow_and_writes_a_continuous_recipe(tmp_path
     levels: dict[float, Path] = c["levels"]  # type: ignore[assignment]
     report = fit(real_lr=c["real_lr"], clean_hr=c["clean_hr"], test=c["test"], out=out,
                  levels=[f"{s:g}={p}" for s, p in levels.items()], methods=["interflow"],
-                 budget="25", repeats=1, sr_steps=2, sr_patch=16, sr_batch=2, baselines=[],
-                 mixture=False, progress=False, extractors=["degradation_stats"], threads=1)
+                 budget="25", repeats=1, sr={"steps": 2, "patch": 16, "batch_size": 2},
+                 baselines=[], mixture=False, progress=False, extractors=["degradation_stats"],
+                 threads=1)
     assert report["best"] == "interflow"
     cfg = report["candidates"]["interflow"]["config"]
     assert cfg["name"] == "interflow" and "level" in cfg["params"]

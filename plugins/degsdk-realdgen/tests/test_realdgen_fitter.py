@@ -64,9 +64,9 @@ def test_fit_ranks_realdgen_and_writes_its_recipe(camera: dict[str, Path],
                                                   tmp_path: Path) -> None:
     out = tmp_path / "fit"
     report = fit(real_lr=camera["real_lr"], clean_hr=camera["clean_hr"], test=camera["test"],
-                 out=out, methods=["realdgen"], budget="30", repeats=1, sr_steps=2,
-                 sr_patch=16, sr_batch=2, baselines=[], mixture=False, progress=False,
-                 extractors=["degradation_stats"], threads=1)
+                 out=out, methods=["realdgen"], budget="30", repeats=1,
+                 sr={"steps": 2, "patch": 16, "batch_size": 2}, baselines=[], mixture=False,
+                 progress=False, extractors=["degradation_stats"], threads=1)
     assert report["best"] == "realdgen"
     cfg = report["candidates"]["realdgen"]["config"]
     recipe = Recipe.from_yaml(out / "best.yaml")
