@@ -160,7 +160,7 @@ def _fit(data: dict[str, Any], out: Path, methods: list[str], baselines: list[st
     return fit(real_lr=data["real_lr"], clean_hr=data["clean_hr"], pairs=data["pairs"],
                test=data["test"], out=out, methods=methods, baselines=baselines,
                budget=args.budget, repeats=args.repeats, **{"sr.steps": args.sr_steps},
-               overwrite=not args.resume, resume=args.resume, threads=args.threads)
+               overwrite=not args.resume, resume=args.resume, threads=args.threads).to_json()
 
 
 def part_a(args: argparse.Namespace, out: Path) -> bool:

@@ -129,7 +129,7 @@ def main() -> int:
     report = fit(**data, out=out, budget=args.budget, repeats=args.repeats,
                  **{"sr.steps": args.sr_steps}, baselines=baselines, overwrite=not args.resume,
                  resume=args.resume,
-                 threads=args.threads)
+                 threads=args.threads).to_json()
     c = report["candidates"]
     print(f"\nranking ({report['criterion']}), {report['seconds']:.0f} s:")
     for lbl in report["ranking"]:

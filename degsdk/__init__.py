@@ -4,6 +4,7 @@ Tensors are float32 N×3×H×W RGB in [0, 1] on any device. Noise levels are on 
 a degrader's ``scale`` is input size / output size; a resize op's ``factor`` is output / input.
 """
 
+from ._component_config import ComponentConfig
 from ._components import (
     create,
     create_extractor,
@@ -58,6 +59,7 @@ from .seeding import derive_seed, draw_float, draw_int, make_generators, spawn
 
 __all__ = [
     "Command",
+    "ComponentConfig",
     "ConfigError",
     "DegradeResult",
     "Degrader",

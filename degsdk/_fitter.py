@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ._component_config import ComponentConfig
 
 #: The data ``degsdk fit`` may be given, by the name a fitter's ``needs`` uses.
 DATA_KINDS: dict[str, str] = {
@@ -72,16 +74,26 @@ class FitContext:
 
 @dataclass
 class FitResult:
-    """What a fitter hands back: ``degrader``, a degrader config (``{name, params}``) whose
-    scale is ``data.scale``; model folders are referenced by absolute path in a ``weights``
-    param (``best.yaml`` makes them relative). ``fitted``: the values fitted from the data
+    """What a fitter hands back: ``degrader``, the config of a degrader whose scale is
+    ``data.scale`` (a :class:`~degsdk.ComponentConfig`; a ``{name, params}`` dict is converted
+    and checked); model folders are referenced by absolute path in a ``weights`` param
+    (``best.yaml`` makes them relative). ``fitted``: the values fitted from the data
     (JSON-ready, for the report); ``notes``: one line for the report; ``under_budget``: why
     the method needed less than ``UNDER_BUDGET`` of its time (empty: it used its share)."""
 
-    degrader: dict[str, Any]
+    degrader: Mapping[str, Any]
     fitted: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
     under_budget: str = ""
+
+    def __post_init__(self) -> None:
+        self.degrader = ComponentConfig.of(self.degrader, "FitResult.degrader")
+
+    @property
+    def config(self) -> ComponentConfig:
+        """``degrader`` as the typed config it is after construction."""
+        assert isinstance(self.degrader, ComponentConfig)
+        return self.degrader
 
 
 UNDER_BUDGET = 0.8

@@ -28,6 +28,6 @@ def run(args: argparse.Namespace) -> int:
     fields = {k: v for k, v in vars(args).items()
               if k.partition(".")[0] in FitOptions.model_fields}
     report = fit(FitOptions.of(**fields))
-    print(f"best: {report['best']} ({report['criterion']}); wrote {args.out}/report.md and "
+    print(f"best: {report.best} ({report.criterion}); wrote {args.out}/report.md and "
           f"{args.out}/best.yaml")
     return 0

@@ -16,17 +16,22 @@ from ._estimate import (
     realism_distance,
     reference_features,
 )
+from ._fit_report import CandidateScores, FitReport, MethodTime, Spread
 from ._run import FitOptions, fit
 from ._split import held_out_count, split_data
 
 __all__ = [
     "DATA_KINDS",
     "UNDER_BUDGET",
+    "CandidateScores",
     "FitContext",
     "FitData",
     "FitOptions",
+    "FitReport",
     "FitResult",
     "Fitter",
+    "MethodTime",
+    "Spread",
     "best_by_realism",
     "best_on_pairs",
     "classic_fitter",

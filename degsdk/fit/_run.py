@@ -51,6 +51,7 @@ from ._budget import (
     seconds_per_sr_step,
     split_budget,
 )
+from ._fit_report import FitReport
 from ._report import write_best_recipe, write_report
 from ._score import (
     Candidate,
@@ -181,8 +182,9 @@ def _result_config_ok(res: Any, scale: int) -> str | None:
     return None
 
 
-def fit(options: FitOptions | None = None, /, **fields: Any) -> dict[str, Any]:
-    """Run ``degsdk fit`` (module doc); returns the report (as in ``report.json``)."""
+def fit(options: FitOptions | None = None, /, **fields: Any) -> FitReport:
+    """Run ``degsdk fit`` (module doc); returns the :class:`FitReport` (``to_json()`` is
+    ``report.json``)."""
     o = FitOptions.of(options, **fields)
     with use_threads(o.threads):
         return _fit(o)
@@ -360,7 +362,7 @@ def _fit_methods(run: _Run, fitters: dict[str, Fitter], per_method: dict[str, fl
             rec["failed"] = problem
             _say(o, f"{name} failed: {problem}")
         else:
-            rec.update(degrader=res.degrader, fitted=res.fitted, notes=res.notes)
+            rec.update(degrader=res.config.to_dict(), fitted=res.fitted, notes=res.notes)
             if used < UNDER_BUDGET * per_method[name]:
                 rec["under_budget"] = res.under_budget or "the fitter gave no reason"
         write_text_atomic(done, json.dumps(rec, indent=1, default=str) + "\n")
@@ -375,7 +377,7 @@ def method_times(methods: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
             for name, rec in methods.items()}
 
 
-def _fit(o: FitOptions) -> dict[str, Any]:
+def _fit(o: FitOptions) -> FitReport:
     t_start = time.perf_counter()
     parse_budget(o.budget)  # a bad --budget or --share fails before anything is written
     parse_shares(o.share)
@@ -445,4 +447,4 @@ def _fit(o: FitOptions) -> dict[str, Any]:
                                                   dest=staging)
         write_report(report, run.out, dest=staging)
     _say(o, f"best: {best}; wrote {run.out}/report.md and {run.out}/best.yaml")
-    return report
+    return FitReport.from_json(json.loads(json.dumps(report, default=str)))

@@ -18,6 +18,7 @@ from degsdk import ConfigError, FitContext, FitData, FitResult, Fitter, hookimpl
 from degsdk.cli import main as cli_main
 from degsdk.fit import (
     FitOptions,
+    FitReport,
     best_on_pairs,
     estimate_noise_sigma,
     fit,
@@ -132,10 +133,10 @@ def test_baselines_are_scored_first_and_measure_the_cost_of_a_score(
         camera: dict[str, Path], tmp_path: Path) -> None:
     report = fit(**camera, out=tmp_path / "f", methods=["bicubic"],
                  **{**TINY, "baselines": ["bicubic"]})
-    base = report["candidates"]["baseline-bicubic"]
-    assert base["kind"] == "baseline" and report["best"] == "bicubic"
-    measured = sum(s["seconds"] for s in base["seeds"].values()) / len(base["seeds"])
-    plan = report["budget"]
+    base = report.candidates["baseline-bicubic"]
+    assert base.kind == "baseline" and report.best == "bicubic"
+    measured = sum(s["seconds"] for s in base.seeds.values()) / len(base.seeds)
+    plan = report.budget
     assert plan["score_per_seed_s"] >= measured - 0.01
     assert plan["scoring_estimate_s"] == pytest.approx(2 * plan["score_per_seed_s"], rel=0.02)
 
@@ -181,7 +182,7 @@ def test_fitters_see_only_the_fitting_side(camera: dict[str, Path], tmp_path: Pa
     held |= {file_digest(p) for p in (tmp_path / "f" / "split" / "pairs_heldout" / "lr")
              .iterdir()}
     assert held and not held & (seen["real"] | seen["pairs"])
-    assert report["best"] == "spy"
+    assert report.best == "spy"
 
 
 # -- method selection -------------------------------------------------------------------------
@@ -208,8 +209,8 @@ def test_methods_the_data_does_not_allow_are_skipped_with_their_reason(
         camera: dict[str, Path], tmp_path: Path, fresh_plugins: None) -> None:
     _register("needs_levels", Fitter("levels", lambda c: FitResult({}), needs=("levels",)))
     report = fit(**camera, out=tmp_path / "f", methods=["bicubic", "needs_levels"], **TINY)
-    assert "--levels" in report["skipped"]["needs_levels"]
-    assert "needs_levels" not in report["candidates"]
+    assert "--levels" in report.skipped["needs_levels"]
+    assert "needs_levels" not in report.candidates
     assert "needs_levels" in (tmp_path / "f" / "report.md").read_text()
     with pytest.raises(ConfigError, match="unknown"):
         fit(**camera, out=tmp_path / "g", methods=["nope"], **TINY)
@@ -219,9 +220,9 @@ def test_without_test_pairs_methods_are_ranked_by_realism(camera: dict[str, Path
                                                           tmp_path: Path) -> None:
     data = {k: v for k, v in camera.items() if k in ("real_lr", "clean_hr")}
     report = fit(**data, scale=2, out=tmp_path / "f", methods=["bicubic", "camera"], **TINY)
-    assert report["criterion"] == "realism_rank" and report["test"] is None
-    assert report["candidates"]["bicubic"]["summary"]["sr_psnr"] is None
-    assert set(report["ranking"]) == {"bicubic", "camera"}
+    assert report.criterion == "realism_rank" and report.test is None
+    assert report.candidates["bicubic"].sr_psnr is None
+    assert set(report.ranking) == {"bicubic", "camera"}
     with pytest.raises(ConfigError, match="--scale"):
         fit(**data, out=tmp_path / "g", **TINY)
 
@@ -295,16 +296,23 @@ def test_a_method_registered_through_the_hook_is_fitted_and_ranked(
     report = fit(**camera, out=tmp_path / "f", methods=["fake", "bicubic"],
                  **{**TINY, "mixture": True})
     assert len(calls) == 1 and calls[0].seconds > 0 and calls[0].data.scale == 2
-    assert set(report["ranking"]) == {"fake", "bicubic", "mixture"}
-    summ = report["candidates"]["fake"]["summary"]
+    assert set(report.ranking) == {"fake", "bicubic", "mixture"}
+    summ = report.candidates["fake"].summary()
     assert summ["repeats"] == 2 and summ["sr_psnr"]["min"] <= summ["sr_psnr"]["max"]
-    assert report["methods"]["fake"]["notes"] == "fake"
+    assert report.methods["fake"]["notes"] == "fake"
     # it returned at once, without saying why: the report says so; bicubic gave its reason
-    times = report["time"]
-    assert times["fake"]["used_s"] < 0.8 * times["fake"]["planned_s"]
-    assert times["fake"]["under_budget"] == "the fitter gave no reason"
-    assert "more time would not change" in times["bicubic"]["under_budget"]
-    assert json.loads((tmp_path / "f" / "fit.json").read_text())["time"] == times
+    times = report.time
+    assert times["fake"].used_s < 0.8 * times["fake"].planned_s
+    assert times["fake"].under_budget == "the fitter gave no reason"
+    assert "more time would not change" in (times["bicubic"].under_budget or "")
+    assert json.loads((tmp_path / "f" / "fit.json").read_text())["time"] == report.to_json()[
+        "time"]
+    # the report object is report.json, and reads back from it
+    on_disk = json.loads((tmp_path / "f" / "report.json").read_text())
+    assert report.to_json() == on_disk and FitReport.from_json(on_disk) == report
+    assert set(report.references) == set() and report.picked is report.candidates[report.best]
+    with pytest.warns(DeprecationWarning, match="FitReport"):
+        assert report["best"] == report.best  # the old dict access, for one release
     md = (tmp_path / "f" / "report.md").read_text()
     assert "| fake |" in md or "**fake**" in md
     assert "Used under its share: the fitter gave no reason." in md
@@ -324,9 +332,9 @@ def test_a_failing_method_is_reported_and_the_others_go_on(
     _register("wrong_scale", Fitter("wrong", wrong_scale))
     report = fit(**camera, out=tmp_path / "f", methods=["broken", "wrong_scale", "bicubic"],
                  **TINY)
-    assert "out of luck" in report["methods"]["broken"]["failed"]
-    assert "scale 4" in report["methods"]["wrong_scale"]["failed"]
-    assert report["ranking"] == ["bicubic"]
+    assert "out of luck" in report.methods["broken"]["failed"]
+    assert "scale 4" in report.methods["wrong_scale"]["failed"]
+    assert report.ranking == ["bicubic"]
 
 
 # -- resume -----------------------------------------------------------------------------------
@@ -358,7 +366,7 @@ def test_resume_after_an_interruption_keeps_finished_work(
         fit(**camera, out=out, methods=["a_first", "b_second"], **TINY)
     report = fit(**camera, out=out, methods=["a_first", "b_second"], resume=True, **TINY)
     assert calls == {"first": 1, "second": 2}
-    assert set(report["ranking"]) == {"a_first", "b_second"}
+    assert set(report.ranking) == {"a_first", "b_second"}
     # scores resume per seed: a finished record is not recomputed
     rec = out / "scores" / "a_first.json"
     before = rec.read_text()
@@ -377,8 +385,8 @@ def test_best_yaml_runs_and_reproduces_the_scored_degrader(camera: dict[str, Pat
                                                            tmp_path: Path) -> None:
     out = tmp_path / "f"
     report = fit(**camera, out=out, methods=["bicubic", "camera"], **TINY)
-    best = report["best"]
-    scored = degsdk.from_config(report["candidates"][best]["config"])
+    best = report.best
+    scored = degsdk.from_config(report.candidates[best].config)
     from_recipe = degsdk.from_config(Recipe.from_yaml(out / "best.yaml").degrader)
     assert from_recipe.to_config() == scored.to_config()
     hr = synthetic_photos(2, 64, seed=9)
@@ -399,11 +407,13 @@ def test_cli_fit_writes_the_report(camera: dict[str, Path], tmp_path: Path,
             "degradation_stats", "--threads", "1"]
     assert cli_main(argv) == 0
     assert "best: bicubic" in capsys.readouterr().out
-    report = json.loads((tmp_path / "f" / "report.json").read_text())
-    assert report["test"].endswith("pairs_heldout")  # no --test: the held-out pairs
-    assert math.isfinite(report["candidates"]["bicubic"]["summary"]["sr_psnr"]["mean"])
-    assert "baseline-realesrgan" in report["candidates"]  # the default baseline
-    assert report["candidates"]["baseline-realesrgan"]["kind"] == "baseline"
+    report = FitReport.from_json(json.loads((tmp_path / "f" / "report.json").read_text()))
+    # no --test: the held-out pairs
+    assert report.test is not None and report.test.endswith("pairs_heldout")
+    sr = report.candidates["bicubic"].sr_psnr
+    assert sr is not None and math.isfinite(sr.mean)
+    assert "baseline-realesrgan" in report.candidates  # the default baseline
+    assert report.candidates["baseline-realesrgan"].kind == "baseline"
 
 
 def test_a_measured_overrun_is_warned_about_not_aborted(
@@ -416,7 +426,7 @@ def test_a_measured_overrun_is_warned_about_not_aborted(
     report = fit(**camera, out=tmp_path / "f", methods=["bicubic"],
                  **{**TINY, "progress": True})
     assert "the run will take about" in capsys.readouterr().out
-    assert report["budget"]["per_method_s"]["bicubic"] == pytest.approx(0.2 * 120, abs=0.1)
+    assert report.budget["per_method_s"]["bicubic"] == pytest.approx(0.2 * 120, abs=0.1)
 
 
 def test_bad_shares_and_levels_name_the_flag(camera: dict[str, Path], tmp_path: Path) -> None:
@@ -446,3 +456,14 @@ def test_a_failure_while_writing_the_report_leaves_none_of_its_files(
         assert not (out / name).exists(), name
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
     assert (out / "methods" / "bicubic" / "result.json").is_file()  # the work is kept
+
+
+def test_a_fit_result_holds_a_typed_config() -> None:
+    res = FitResult({"name": "bicubic", "params": {"scale": 2}}, notes="x")
+    assert isinstance(res.degrader, degsdk.ComponentConfig) and res.config.name == "bicubic"
+    assert res.degrader["params"] == {"scale": 2} and dict(res.degrader)["name"] == "bicubic"
+    assert degsdk.from_config(res.degrader).scale == 2
+    assert res.config.to_dict() == {"name": "bicubic", "params": {"scale": 2}}
+    for bad in ({}, {"name": ""}, {"name": "x", "params": [1]}, {"name": "x", "extra": 1}):
+        with pytest.raises(ConfigError, match=r"FitResult\.degrader: expected"):
+            FitResult(bad)

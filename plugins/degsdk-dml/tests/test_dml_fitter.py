@@ -46,11 +46,11 @@ def test_best_yaml_points_at_the_fitted_model_folder(tmp_path: Path) -> None:
     report = fit(**data, out=out, methods=["dml"], budget="15", repeats=1,
                  sr={"steps": 2, "patch": 16, "batch_size": 2}, baselines=[], mixture=False,
                  progress=False, extractors=["degradation_stats"], threads=1)
-    assert report["best"] == "dml"
+    assert report.best == "dml"
     text = (out / "best.yaml").read_text()
     assert "weights: methods/dml/model" in text  # relative: the folder can move
     from_recipe = degsdk.from_config(Recipe.from_yaml(out / "best.yaml").degrader)
-    scored = degsdk.from_config(report["candidates"]["dml"]["config"])
+    scored = degsdk.from_config(report.candidates["dml"].config)
     hr = synthetic_photos(1, 64)
     assert torch.equal(from_recipe(hr, seed=1, indices=[0]).lr, scored(hr, seed=1,
                                                                         indices=[0]).lr)

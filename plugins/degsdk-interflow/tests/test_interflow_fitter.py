@@ -69,8 +69,8 @@ def test_fit_with_levels_ranks_interflow_and_writes_a_continuous_recipe(tmp_path
                  budget="25", repeats=1, sr={"steps": 2, "patch": 16, "batch_size": 2},
                  baselines=[], mixture=False, progress=False, extractors=["degradation_stats"],
                  threads=1)
-    assert report["best"] == "interflow"
-    cfg = report["candidates"]["interflow"]["config"]
+    assert report.best == "interflow"
+    cfg = report.candidates["interflow"].config
     assert cfg["name"] == "interflow" and "level" in cfg["params"]
     recipe = Recipe.from_yaml(out / "best.yaml")
     from_recipe = degsdk.from_config(recipe.degrader)

@@ -67,8 +67,8 @@ def test_fit_ranks_realdgen_and_writes_its_recipe(camera: dict[str, Path],
                  out=out, methods=["realdgen"], budget="30", repeats=1,
                  sr={"steps": 2, "patch": 16, "batch_size": 2}, baselines=[], mixture=False,
                  progress=False, extractors=["degradation_stats"], threads=1)
-    assert report["best"] == "realdgen"
-    cfg = report["candidates"]["realdgen"]["config"]
+    assert report.best == "realdgen"
+    cfg = report.candidates["realdgen"].config
     recipe = Recipe.from_yaml(out / "best.yaml")
     hr = synthetic_photos(1, 32)
     assert torch.equal(degsdk.from_config(recipe.degrader)(hr, seed=1, indices=[0]).lr,
