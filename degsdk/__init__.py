@@ -6,6 +6,7 @@ a degrader's ``scale`` is input size / output size; a resize op's ``factor`` is 
 
 from ._component_config import ComponentConfig
 from ._components import (
+    components,
     create,
     create_extractor,
     create_sr_model,
@@ -23,6 +24,7 @@ from ._components import (
 )
 from ._compose import OneOf, RandomApply, Sequential, Shuffle
 from ._config import from_config, load_config, load_degrader, save_config
+from ._contract_case import ContractCase
 from ._errors import (
     ConfigError,
     DegsdkError,
@@ -50,6 +52,7 @@ from ._interfaces import (
 from ._options import Options, ZoomLevels
 from ._plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
 from ._ranges import FloatRange, IntRange
+from ._registry import Component
 from ._trainer import Command, Trainer, TrainerOption
 from ._version import __version__
 from .hub import PretrainedMixin, load, resolve
@@ -59,8 +62,10 @@ from .seeding import derive_seed, draw_float, draw_int, make_generators, spawn
 
 __all__ = [
     "Command",
+    "Component",
     "ComponentConfig",
     "ConfigError",
+    "ContractCase",
     "DegradeResult",
     "Degrader",
     "DegraderConfig",
@@ -97,6 +102,7 @@ __all__ = [
     "ZoomLevels",
     "__version__",
     "check_images",
+    "components",
     "create",
     "create_extractor",
     "create_sr_model",

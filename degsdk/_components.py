@@ -1,4 +1,7 @@
-"""Create and list registered components by name: ``degsdk.create("gaussian_blur", sigma=2)``."""
+"""The registry's public face: ``components(kind, plugin=None)`` (name → :class:`Component`:
+its plugin, factory and contract case) is the one way to ask what is registered; ``create``,
+``create_extractor`` and ``create_sr_model`` make one; ``get_trainer``/``get_command``/
+``get_fitter`` give a CLI entry; the ``list_*`` functions are shorthands for the names."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from ._errors import ConfigError, DegsdkError, PluginError
 from ._fitter import Fitter
 from ._interfaces import Degrader, Extractor, SRModel
 from ._plugins import get_registry
+from ._registry import KINDS, Component
 from ._trainer import Command, Trainer
 from .hub import PretrainedMixin, load
 
@@ -90,42 +94,53 @@ def get_fitter(name: str) -> Fitter:
     return _cli_entry("fitter", name, Fitter)
 
 
+def components(kind: str, plugin: str | None = None) -> dict[str, Component]:
+    """Every registered component of ``kind`` (one of ``degrader``, ``extractor``,
+    ``sr_model``, ``trainer``, ``weights``, ``command``, ``fitter``), by name, in name order:
+    each with the plugin that registered it, its factory and its contract case; only those
+    of ``plugin`` when given."""
+    if kind not in KINDS:
+        raise ConfigError(f"components: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    reg = get_registry()
+    return {n: c for n in reg.names(kind)
+            if (c := reg.get(kind, n)).plugin == plugin or plugin is None}
+
+
+def list_degraders() -> list[str]:
+    """Names of all registered degraders (``list(components("degrader"))``)."""
+    return list(components("degrader"))
+
+
+def list_extractors() -> list[str]:
+    """Names of all registered feature extractors."""
+    return list(components("extractor"))
+
+
+def list_sr_models() -> list[str]:
+    """Names of all registered SR models."""
+    return list(components("sr_model"))
+
+
+def list_trainers() -> list[str]:
+    """Names of all registered trainers."""
+    return list(components("trainer"))
+
+
 def list_fitters() -> list[str]:
     """Names of all registered fitters."""
-    return get_registry().names("fitter")
+    return list(components("fitter"))
 
 
 def list_commands() -> list[str]:
     """Names of all CLI verbs registered by plugins."""
-    return get_registry().names("command")
+    return list(components("command"))
+
+
+def list_weights() -> dict[str, str]:
+    """Registered short weight names and their references."""
+    return {n: str(c.factory) for n, c in components("weights").items()}
 
 
 def resolve_weights_name(name: str) -> str:
     """The weights reference registered under a short name."""
     return str(get_registry().get("weights", name).factory)
-
-
-def list_degraders() -> list[str]:
-    """Names of all registered degraders."""
-    return get_registry().names("degrader")
-
-
-def list_extractors() -> list[str]:
-    """Names of all registered feature extractors."""
-    return get_registry().names("extractor")
-
-
-def list_sr_models() -> list[str]:
-    """Names of all registered SR models."""
-    return get_registry().names("sr_model")
-
-
-def list_trainers() -> list[str]:
-    """Names of all registered trainers."""
-    return get_registry().names("trainer")
-
-
-def list_weights() -> dict[str, str]:
-    """Registered short weight names and their references."""
-    reg = get_registry()
-    return {n: str(reg.get("weights", n).factory) for n in reg.names("weights")}

@@ -7,16 +7,24 @@ it with the user's parameters. Weights register a reference string instead of a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import pluggy
+
+from ._contract_case import ContractCase
 
 PROJECT = "degsdk"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
-Register = Callable[[str, Any], None]
+
+class Register(Protocol):
+    """The ``register`` callback every hook receives: ``register(name, factory)``, and for a
+    degrader, extractor or SR model optionally ``contract=ContractCase(...)`` — the parameters
+    the registry-wide contract test makes it with."""
+
+    def __call__(self, name: str, factory: Any, /, *,
+                 contract: ContractCase | None = None) -> None: ...
 
 
 @hookspec

@@ -21,7 +21,9 @@ from typing import Any
 import pluggy
 
 from . import _hookspecs
+from ._contract_case import ContractCase
 from ._errors import PluginError
+from ._hookspecs import Register
 from ._registry import PluginRecord, Registry
 
 CORE_DISTRIBUTION = "degsdk"
@@ -102,16 +104,8 @@ def _run_hooks(pm: pluggy.PluginManager, registry: Registry, plugin: Any,
             if impl.plugin is not plugin:
                 continue
 
-            def register(name: str, factory: Any, _kind: str = kind) -> None:
-                try:
-                    registry.add(_kind, name, factory, rec.name)
-                except PluginError as exc:
-                    if _strict():
-                        raise
-                    _record_failure(registry, rec, "registration refused", exc)
-
             try:
-                impl.function(register=register)
+                impl.function(register=_register_for(registry, rec, kind))
             except Exception as exc:
                 if _strict():
                     raise
@@ -119,6 +113,21 @@ def _run_hooks(pm: pluggy.PluginManager, registry: Registry, plugin: Any,
                 _record_failure(registry, rec, f"failed in {hook_name}", exc)
                 pm.unregister(plugin)
                 return
+
+
+def _register_for(registry: Registry, rec: PluginRecord, kind: str) -> Register:
+    """The ``register`` callback a hook of ``kind`` receives: adds to ``registry`` under
+    ``rec``'s name; a refused name is the plugin's failure (raised with strict loading)."""
+
+    def register(name: str, factory: Any, /, *, contract: ContractCase | None = None) -> None:
+        try:
+            registry.add(kind, name, factory, rec.name, contract)
+        except PluginError as exc:
+            if _strict():
+                raise
+            _record_failure(registry, rec, "registration refused", exc)
+
+    return register
 
 
 def register_plugin(plugin: Any, name: str | None = None) -> PluginRecord:

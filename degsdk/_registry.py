@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._contract_case import ContractCase
 from ._errors import PluginError, UnknownComponentError
 from ._fitter import Fitter
 from ._trainer import Command, Trainer
@@ -23,13 +24,18 @@ _KIND_LABEL = {
 
 
 @dataclass(frozen=True)
-class Registration:
-    """One registered component: its kind, name, factory (or weights ref) and plugin."""
+class Component:
+    """One registered component: its ``kind`` (``KINDS``), ``name``, ``factory`` (a class or
+    callable; a ``Trainer``/``Command``/``Fitter``; for weights, the ref string), the
+    ``plugin`` that registered it, and the ``contract`` case its plugin declared (None: made
+    from its defaults)."""
 
     kind: str
     name: str
     factory: Any
     plugin: str
+    contract: ContractCase | None = None
+
 
 
 @dataclass
@@ -63,10 +69,11 @@ class Registry:
     naming both plugins); the first one stays."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, dict[str, Registration]] = {k: {} for k in KINDS}
+        self._entries: dict[str, dict[str, Component]] = {k: {} for k in KINDS}
         self.plugins: dict[str, PluginRecord] = {}
 
-    def add(self, kind: str, name: str, factory: Any, plugin: str) -> None:
+    def add(self, kind: str, name: str, factory: Any, plugin: str,
+            contract: ContractCase | None = None) -> None:
         if kind not in self._entries:
             raise ValueError(f"unknown component kind {kind!r}; expected one of {KINDS}")
         label = _KIND_LABEL[kind]
@@ -91,7 +98,12 @@ class Registry:
                 f"{label} {name!r} from plugin {plugin!r} refused: the name is already "
                 f"registered by plugin {existing.plugin!r}"
             )
-        self._entries[kind][name] = Registration(kind, name, factory, plugin)
+        if contract is not None and (kind not in ("degrader", "extractor", "sr_model")
+                                     or not isinstance(contract, ContractCase)):
+            raise PluginError(f"plugin {plugin!r}: {label} {name!r}: contract= takes a "
+                              "degsdk.ContractCase, for a degrader, extractor or SR model; got "
+                              f"{type(contract).__name__}")
+        self._entries[kind][name] = Component(kind, name, factory, plugin, contract)
         self.plugins.setdefault(plugin, PluginRecord(plugin)).components.setdefault(
             kind, []
         ).append(name)
@@ -105,7 +117,7 @@ class Registry:
         if rec is not None:
             rec.components.clear()
 
-    def get(self, kind: str, name: str) -> Registration:
+    def get(self, kind: str, name: str) -> Component:
         try:
             return self._entries[kind][name]
         except KeyError:

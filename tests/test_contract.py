@@ -1,6 +1,7 @@
-"""Every built-in component keeps the contract (``degsdk.testing``), parametrised from the
-registry: a new built-in is covered without a new test. Each method plugin runs the same kit in
-its own tests. The second half proves the kit catches what it claims to catch."""
+"""Every registered component of every installed plugin keeps the contract
+(``degsdk.testing``), parametrised from the registry (``degsdk.components``) with the contract
+case its plugin declared at registration: a new component — built-in or a plugin's — is covered
+without a new test. The second half proves the kit catches what it claims to catch."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import torch
 from torch import Tensor
 
 import degsdk
-from degsdk._plugins import get_registry
 from degsdk.testing import (
     ContractError,
     check_degrader,
@@ -23,57 +23,52 @@ from degsdk.testing import (
     example_images,
 )
 
-# Built-ins that need parameters, or a larger input, to be made and run.
-PARAMS: dict[str, dict[str, Any]] = {
-    "sequential": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
-                           {"name": "resize", "params": {"factor": 0.5}},
-                           {"name": "jpeg", "params": {"quality": [40, 90]}}]},
-    "one_of": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
-                       {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}],
-               "probs": [1, 2]},
-    "random_apply": {"op": {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}, "p": 0.5},
-    "shuffle": {"ops": [{"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}},
-                        {"name": "gaussian_noise", "params": {"sigma": [1, 10]}},
-                        {"name": "resize", "params": {"factor": 0.5}}]},
-    "camera": {"scale": 2},
-}
-SIZES: dict[str, int] = {"realesrgan": 148}
-EXTRACTOR_PARAMS: dict[str, Any] = {
-    "module": lambda: {"module": torch.nn.Conv2d(3, 4, 3), "dim": 4},
-}
+
+def _ids(kind: str) -> list[str]:
+    return [f"{c.plugin}:{n}" for n, c in degsdk.components(kind).items()]
 
 
-def _builtin(kind: str) -> list[str]:
-    reg = get_registry()
-    return [n for n in reg.names(kind) if reg.get(kind, n).plugin == "builtin"]
+def _case(kind: str, ident: str) -> tuple[str, degsdk.ContractCase]:
+    name = ident.split(":", 1)[1]
+    return name, degsdk.components(kind)[name].contract or degsdk.ContractCase()
 
 
-@pytest.mark.parametrize("name", _builtin("degrader"))
-def test_builtin_degrader_keeps_the_contract(name: str) -> None:
-    deg = degsdk.create(name, **PARAMS.get(name, {}))
-    check_degrader(deg, example_images(3, deg.scale, size=SIZES.get(name, 64)))
+@pytest.mark.parametrize("ident", _ids("degrader"))
+def test_every_registered_degrader_keeps_the_contract(ident: str) -> None:
+    name, case = _case("degrader", ident)
+    deg = degsdk.create(name, **case.make_params())
+    check_degrader(deg, example_images(3, deg.scale, size=case.size))
 
 
-@pytest.mark.parametrize("name", _builtin("extractor"))
-def test_builtin_extractor_keeps_the_contract(name: str) -> None:
-    params = EXTRACTOR_PARAMS[name]() if name in EXTRACTOR_PARAMS else {}
-    check_extractor(degsdk.create_extractor(name, **params))
+@pytest.mark.parametrize("ident", _ids("extractor"))
+def test_every_registered_extractor_keeps_the_contract(ident: str) -> None:
+    name, case = _case("extractor", ident)
+    check_extractor(degsdk.create_extractor(name, **case.make_params()),
+                    example_images(3, size=case.size))
 
 
-@pytest.mark.parametrize("name", _builtin("sr_model"))
-def test_builtin_sr_model_keeps_the_contract(name: str) -> None:
-    check_sr_model(degsdk.create_sr_model(name))
+@pytest.mark.parametrize("ident", _ids("sr_model"))
+def test_every_registered_sr_model_keeps_the_contract(ident: str) -> None:
+    name, case = _case("sr_model", ident)
+    check_sr_model(degsdk.create_sr_model(name, **case.make_params()))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @pytest.mark.parametrize("name", ["sequential", "realesrgan", "camera", "gaussian_noise"])
 def test_builtin_degrader_keeps_the_contract_on_cuda(name: str) -> None:
-    deg = degsdk.create(name, **PARAMS.get(name, {}))
-    check_degrader(deg, example_images(3, deg.scale, size=SIZES.get(name, 64)).cuda())
+    case = degsdk.components("degrader")[name].contract or degsdk.ContractCase()
+    deg = degsdk.create(name, **case.make_params())
+    check_degrader(deg, example_images(3, deg.scale, size=case.size).cuda())
 
 
-def test_every_builtin_kind_is_covered() -> None:
-    assert len(_builtin("degrader")) >= 18 and _builtin("extractor") and _builtin("sr_model")
+def test_every_kind_is_covered_and_plugins_are_included() -> None:
+    builtin = degsdk.components("degrader", plugin="builtin")
+    assert len(builtin) >= 18 and degsdk.components("extractor", plugin="builtin")
+    assert degsdk.components("sr_model", plugin="builtin")
+    plugins = {c.plugin for c in degsdk.components("degrader").values()}
+    assert "builtin" in plugins  # and every method plugin installed here
+    with pytest.raises(degsdk.ConfigError, match="unknown kind 'degraders'"):
+        degsdk.components("degraders")
 
 
 # ------------------------------------------------------------------ the kit catches breakage

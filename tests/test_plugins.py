@@ -164,6 +164,26 @@ def test_runtime_registration_and_unregistration(fresh_plugins: None) -> None:
     assert "noise_again" not in degsdk.list_degraders()
 
 
+def test_components_say_which_plugin_registered_what_with_its_contract_case(
+        fresh_plugins: None) -> None:
+    case = degsdk.ContractCase({"sigma": [1, 2]}, size=32)
+
+    class Plugin:
+        @degsdk.hookimpl
+        def degsdk_register_degraders(self, register: Callable[..., None]) -> None:
+            register("noise_cased", degsdk.ops.GaussianNoise, contract=case)
+            register("noise_badcase", degsdk.ops.GaussianNoise, contract={"sigma": 1})
+
+    rec = degsdk.register_plugin(Plugin(), name="cased-test")
+    mine = degsdk.components("degrader", plugin="cased-test")
+    assert list(mine) == ["noise_cased"] and mine["noise_cased"].contract == case
+    assert mine["noise_cased"].factory is degsdk.ops.GaussianNoise
+    assert degsdk.components("degrader")["gaussian_noise"].plugin == "builtin"
+    assert any("contract= takes a degsdk.ContractCase" in f for f in rec.failures)
+    degsdk.unregister_plugin("cased-test")
+    assert not degsdk.components("degrader", plugin="cased-test")
+
+
 def test_unknown_component_suggests(fresh_plugins: None) -> None:
     with pytest.raises(degsdk.UnknownComponentError, match="Did you mean 'jpeg'"):
         degsdk.create("jpg")

@@ -6,7 +6,9 @@ import argparse
 import json
 from typing import Any
 
+from .._components import components
 from .._plugins import plugin_records
+from .._registry import KINDS
 
 _KIND_TITLES = {
     "degrader": "degraders",
@@ -27,18 +29,28 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
+def _by_plugin() -> dict[str, dict[str, list[str]]]:
+    """plugin → kind → the names it registered (from ``degsdk.components``)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for kind in KINDS:
+        for name, c in components(kind).items():
+            out.setdefault(c.plugin, {}).setdefault(kind, []).append(name)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     records = plugin_records()
+    registered = _by_plugin()
     if args.json:
-        print(json.dumps([r.as_dict() for r in records], indent=2))
+        print(json.dumps([{**r.as_dict(), "components": registered.get(r.name, {})}
+                          for r in records], indent=2))
         return 0
     for r in records:
         dist = f"{r.distribution} {r.version}" if r.distribution else "registered at runtime"
         status = "" if r.ok else "  [FAILED]"
         print(f"{r.name} ({dist}){status}")
-        for kind, names in r.components.items():
-            if names:
-                print(f"  {_KIND_TITLES[kind]}: {', '.join(sorted(names))}")
+        for kind, names in registered.get(r.name, {}).items():
+            print(f"  {_KIND_TITLES[kind]}: {', '.join(names)}")
         for failure in r.failures:
             print(f"  error: {failure}")
     return 0

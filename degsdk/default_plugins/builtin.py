@@ -5,7 +5,9 @@ public API, like any third-party plugin, and arrives through the entry point ``b
 
 from __future__ import annotations
 
-from degsdk import OneOf, RandomApply, Register, Sequential, Shuffle, hookimpl
+import torch
+
+from degsdk import ContractCase, OneOf, RandomApply, Register, Sequential, Shuffle, hookimpl
 from degsdk.extractors import DegradationStats, ModuleExtractor, RandomAlexNet
 from degsdk.fit import classic_fitter
 from degsdk.ops import (
@@ -39,17 +41,33 @@ DEGRADERS = (
 EXTRACTORS = (DegradationStats, RandomAlexNet, ModuleExtractor)
 SR_MODELS = (Bicubic, SRResNetSmall)
 
+_BLUR = {"name": "gaussian_blur", "params": {"sigma": [0.5, 2]}}
+_NOISE = {"name": "gaussian_noise", "params": {"sigma": [1, 10]}}
+_HALF = {"name": "resize", "params": {"factor": 0.5}}
+# What the registry-wide contract test makes the built-ins that need parameters (or a larger
+# input) with.
+CONTRACT = {
+    "sequential": ContractCase({"ops": [_BLUR, _HALF, {"name": "jpeg",
+                                                      "params": {"quality": [40, 90]}}]}),
+    "one_of": ContractCase({"ops": [_BLUR, _NOISE], "probs": [1, 2]}),
+    "random_apply": ContractCase({"op": _NOISE, "p": 0.5}),
+    "shuffle": ContractCase({"ops": [_BLUR, _NOISE, _HALF]}),
+    "camera": ContractCase({"scale": 2}),
+    "realesrgan": ContractCase(size=148),
+    "module": ContractCase(lambda: {"module": torch.nn.Conv2d(3, 4, 3), "dim": 4}),
+}
+
 
 @hookimpl
 def degsdk_register_degraders(register: Register) -> None:
     for cls in DEGRADERS:
-        register(cls.name, cls)
+        register(cls.name, cls, contract=CONTRACT.get(cls.name))
 
 
 @hookimpl
 def degsdk_register_extractors(register: Register) -> None:
     for cls in EXTRACTORS:
-        register(cls.name, cls)
+        register(cls.name, cls, contract=CONTRACT.get(cls.name))
 
 
 @hookimpl

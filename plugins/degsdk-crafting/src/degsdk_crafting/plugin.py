@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from degsdk import Register, hookimpl
+from degsdk import ContractCase, Register, hookimpl
 from degsdk.hub import register_embedded_weights
 
 from .command import craft_command
@@ -17,7 +17,8 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 @hookimpl
 def degsdk_register_degraders(register: Register) -> None:
-    register(BinnedDistribution.name, BinnedDistribution)
+    register(BinnedDistribution.name, BinnedDistribution,
+             contract=ContractCase({"weights": "crafting/realsrset"}))
 
 
 @hookimpl

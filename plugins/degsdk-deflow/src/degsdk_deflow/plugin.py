@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from degsdk import Register, hookimpl
+from degsdk import ContractCase, Register, hookimpl
 from degsdk.hub import register_embedded_weights
 
 from .fitter import deflow_fitter
@@ -18,7 +18,7 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 @hookimpl
 def degsdk_register_degraders(register: Register) -> None:
-    register(DeFlow.name, DeFlow)
+    register(DeFlow.name, DeFlow, contract=ContractCase({"weights": "deflow/realsrset"}))
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from degsdk import Register, hookimpl
+from degsdk import ContractCase, Register, hookimpl
 from degsdk.hub import register_embedded_weights
 
 from .fitter import dml_fitter
@@ -17,7 +17,7 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 @hookimpl
 def degsdk_register_degraders(register: Register) -> None:
-    register(DML.name, DML)
+    register(DML.name, DML, contract=ContractCase({"weights": "dml/city100"}, size=48))
 
 
 @hookimpl

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from degsdk import Register, hookimpl
+from degsdk import ContractCase, Register, hookimpl
 from degsdk.hub import register_embedded_weights
 
 from .densify import densify_command
@@ -20,7 +20,8 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 @hookimpl
 def degsdk_register_degraders(register: Register) -> None:
-    register(InterFlow.name, InterFlow)
+    register(InterFlow.name, InterFlow,
+             contract=ContractCase({"weights": "interflow/camera24"}))
 
 
 @hookimpl

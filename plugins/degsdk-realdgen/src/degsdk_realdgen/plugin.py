@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from degsdk import Register, hookimpl
+from degsdk import ContractCase, Register, hookimpl
 from degsdk.hub import register_embedded_weights
 
 from .extractors import RealDGenContent, RealDGenDegradation
@@ -20,7 +20,9 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 @hookimpl
 def degsdk_register_degraders(register: Register) -> None:
-    register(RealDGen.name, RealDGen)
+    register(RealDGen.name, RealDGen, contract=ContractCase(
+        {"weights": "realdgen/x4", "sampler": "ddim", "ddim_steps": 3, "candidates": 2},
+        size=32))
 
 
 @hookimpl
@@ -30,8 +32,8 @@ def degsdk_register_trainers(register: Register) -> None:
 
 @hookimpl
 def degsdk_register_extractors(register: Register) -> None:
-    register(RealDGenDegradation.name, RealDGenDegradation)
-    register(RealDGenContent.name, RealDGenContent)
+    register(RealDGenDegradation.name, RealDGenDegradation, contract=ContractCase(size=24))
+    register(RealDGenContent.name, RealDGenContent, contract=ContractCase(size=24))
 
 
 @hookimpl
