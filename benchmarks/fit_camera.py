@@ -141,6 +141,12 @@ def main() -> int:
     for name, m in report["methods"].items():
         print(f"  {name}: {m.get('failed') or m.get('notes')} ({m['seconds']:.0f} s of "
               f"{m['budget_s']:.0f})")
+    print("\nplanned / used time per method:")
+    print("  | method | planned (s) | used (s) | used | under its share because |")
+    print("  |---|---|---|---|---|")
+    for name, t in report["time"].items():
+        print(f"  | {name} | {t['planned_s']:.0f} | {t['used_s']:.0f} | "
+              f"{100 * t['used_s'] / t['planned_s']:.0f} % | {t.get('under_budget', '')} |")
     best = report["best"]
     b = c[best]["summary"]["sr_psnr"]
     ok = True

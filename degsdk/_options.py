@@ -28,10 +28,26 @@ class Options(pydantic.BaseModel):
     ``Options`` model gives that model's flags under its name (``sr: SRSettings`` →
     ``--sr-steps``, keyword ``sr={"steps": 5}`` or ``**{"sr.steps": 5}``). A field declared
     with ``Field(json_schema_extra={"cli": False})`` is Python-only; one with
-    ``{"deprecated_flags": ["--old"]}`` also answers to the old flags, with a warning. Unknown
+    ``{"deprecated_flags": ["--old"]}`` also answers to the old flags, and one with
+    ``{"deprecated_names": ["old"]}`` to the old keyword and flag, with a warning. Unknown
     fields are errors."""
 
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _renamed_fields(cls, data: Any) -> Any:
+        """A field's old names (``deprecated_names``) → the field, with a warning."""
+        if not isinstance(data, dict):
+            return data
+        for name, field in cls.model_fields.items():
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            for old in extra.get("deprecated_names", ()):  # type: ignore[union-attr]
+                if old in data and old not in cls.model_fields:
+                    warnings.warn(f"{cls.__name__}: {old} is now {name}", DeprecationWarning,
+                                  stacklevel=2)
+                    data = {**{k: v for k, v in data.items() if k != old}, name: data[old]}
+        return data
 
     @classmethod
     def of(cls: type[OptionsT], options: OptionsT | None = None, /,
@@ -165,7 +181,9 @@ def add_options(parser: argparse.ArgumentParser, model: type[Options], prefix: s
         help_text = field.description or ""
         required = field.is_required()
         default = None if required else field.get_default(call_default_factory=True)
-        old_flags = [str(f) for f in extra.get("deprecated_flags", ())]  # type: ignore[union-attr]
+        old_flags = [*map(str, extra.get("deprecated_flags", ())),  # type: ignore[union-attr]
+                     *("--" + str(n).replace("_", "-")
+                       for n in extra.get("deprecated_names", ()))]  # type: ignore[union-attr]
         if tp is bool:
             action = "store_false" if default else "store_true"
             switch = "--no-" + flag[2:] if default else flag

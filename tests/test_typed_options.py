@@ -44,3 +44,18 @@ def test_a_weights_ref_is_parsed_on_validation(tmp_path: Path) -> None:
         assert _Opts.of(init=name).init.short_name == name  # type: ignore[union-attr]
     with pytest.raises(ConfigError, match=r"--init .*not an existing path"):
         _Opts.of(init="no/such/model")
+
+
+class _Renamed(Options):
+    flow_levels: int = Field(1, ge=1, description="depth",
+                             json_schema_extra={"deprecated_names": ["levels"]})
+
+
+def test_a_renamed_field_answers_to_its_old_name_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="_Renamed: levels is now flow_levels"):
+        assert _Renamed.of(levels=3).flow_levels == 3
+    parser = argparse.ArgumentParser()
+    add_options(parser, _Renamed)
+    assert vars(parser.parse_args(["--flow-levels", "2"])) == {"flow_levels": "2"}
+    with pytest.warns(FutureWarning, match="--levels is deprecated; use --flow-levels"):
+        assert vars(parser.parse_args(["--levels", "4"])) == {"flow_levels": "4"}

@@ -19,7 +19,7 @@ from torch import Tensor
 from .._errors import ConfigError
 from .._trainer import Trainer
 from ..io import find_pairs, read_image
-from ..training import Run, RunOptions, StepFn
+from ..training import Run, RunOptions, StepFn, random_crops
 from ._models import SRResNetSmall
 from ._settings import SRSettings
 
@@ -59,19 +59,13 @@ def _check_pairs(hrs: Sequence[Tensor], lrs: Sequence[Tensor], scale: int, patch
 
 def _sr_step(model: SRResNetSmall, hrs: Sequence[Tensor], lrs: Sequence[Tensor], scale: int,
              patch: int, batch_size: int, g: torch.Generator) -> StepFn:
-    """One step: ``batch_size`` random ``patch``² LR patches and their HR patches, L1 loss."""
+    """One step: ``batch_size`` random ``patch``² LR patches and their HR patches (the core
+    sampler, no flips), L1 loss."""
+    scenes = list(zip(lrs, hrs, strict=True))
 
     def step(i: int) -> tuple[Tensor, dict[str, Tensor | float]]:
-        lr_b, hr_b = [], []
-        for _ in range(batch_size):
-            k = int(torch.randint(len(lrs), (1,), generator=g))
-            h, w = lrs[k].shape[-2:]
-            t = int(torch.randint(h - patch + 1, (1,), generator=g))
-            s = int(torch.randint(w - patch + 1, (1,), generator=g))
-            lr_b.append(lrs[k][:, t : t + patch, s : s + patch])
-            hr_b.append(hrs[k][:, t * scale : (t + patch) * scale,
-                               s * scale : (s + patch) * scale])
-        loss = F.l1_loss(model(torch.stack(lr_b)), torch.stack(hr_b))
+        lr_b, hr_b = random_crops(scenes, batch_size, patch, g, scales=(1, scale))
+        loss = F.l1_loss(model(lr_b), hr_b)
         return loss, {"l1": loss}
 
     return step

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import torch
 from camera_levels import make_camera_levels
-from degsdk_interflow.calibrate import WEIGHTS, generate_at_weight
+from degsdk_interflow.calibrate import BLEND_WEIGHTS, generate_at_blend_weight
 from plot import panel, save_panels
 
 import degsdk
@@ -60,20 +60,20 @@ def main() -> None:
         lv = {s: [read_image(root / s / f"{n}.png") for n in names] for s in ("2", "3", "4")}
     curves: dict[str, dict[float, float]] = {"latent": {}, "pixel": {}, "prior": {}}
     with torch.no_grad():
-        for w in WEIGHTS:
+        for w in BLEND_WEIGHTS:
             latent = [model.interpolate_captured(h[None], x2[None], x4[None], w)[0]
                       for h, x2, x4 in zip(hrs, lv["2"], lv["4"], strict=True)]
             pixel = [(1 - w) * x2 + w * x4 for x2, x4 in zip(lv["2"], lv["4"], strict=True)]
-            prior = generate_at_weight(model, hrs, 0, w, seed=0)
+            prior = generate_at_blend_weight(model, hrs, 0, w, seed=0)
             for name, imgs in (("latent", latent), ("pixel", pixel), ("prior", prior)):
                 curves[name][w] = hf_kl(lv["3"], imgs)
         mapped = model.blend_weight(3.0)[1]
-        at3 = generate_at_weight(model, hrs, 0, mapped, seed=0)
+        at3 = generate_at_blend_weight(model, hrs, 0, mapped, seed=0)
         degrader_kl = hf_kl(lv["3"], at3)
     best = {k: min(v.items(), key=lambda kv: kv[1]) for k, v in curves.items()}
     print("| w (weight of level 4) | latent | pixel | prior |")
     print("|---:|---:|---:|---:|")
-    for w in WEIGHTS:
+    for w in BLEND_WEIGHTS:
         print(f"| {w:.2f} | {curves['latent'][w]:.4f} | {curves['pixel'][w]:.4f} | "
               f"{curves['prior'][w]:.4f} |")
     print(json.dumps({"model": a.model, "calibration": model.cfg.calibration,
@@ -85,7 +85,7 @@ def main() -> None:
         print(f"{'PASS' if ok else 'FAIL'}: min HF-KL of {k} ({best[k][1]:.4f} at w = "
               f"{best[k][0]:.2f}) < min of pixel interpolation ({best['pixel'][1]:.4f} at w = "
               f"{best['pixel'][0]:.2f})")
-    xs = list(WEIGHTS)
+    xs = list(BLEND_WEIGHTS)
     img = panel("HF-KL to the real level 3 (lower is better)",
                 [(k, xs, [curves[k][w] for w in xs], True) for k in ("latent", "pixel",
                                                                      "prior")],

@@ -28,6 +28,7 @@ from degsdk.nn.flow import bits_per_dim
 from degsdk.ops import resize
 from degsdk.seeding import draw_seed, generator_from_seed
 from degsdk.training import Run, RunOptions
+from degsdk.training import random_crops as core_random_crops
 
 from .model import PRESETS, DeFlow
 
@@ -56,31 +57,16 @@ def channel_stats(images: Sequence[Tensor]) -> tuple[Tensor, Tensor]:
 
 def random_crops(images: Sequence[Tensor], n: int, patch: int,
                  g: torch.Generator) -> Tensor:
-    """``n`` random ``patch``² crops (random image, position and horizontal flip)."""
-    out = []
-    for _ in range(n):
-        x = images[int(torch.randint(len(images), (1,), generator=g))]
-        t = int(torch.randint(x.shape[-2] - patch + 1, (1,), generator=g))
-        s = int(torch.randint(x.shape[-1] - patch + 1, (1,), generator=g))
-        crop = x[:, t : t + patch, s : s + patch]
-        out.append(crop.flip(-1) if bool(torch.rand((), generator=g) < 0.5) else crop)
-    return torch.stack(out)
+    """``n`` random ``patch``² crops (random image, position and horizontal flip; the core
+    sampler :func:`degsdk.training.random_crops`)."""
+    return core_random_crops([(x,) for x in images], n, patch, g, flips="h")[0]
 
 
 def random_pair_crops(pairs: Sequence[tuple[Tensor, Tensor]], n: int, patch: int,
                       g: torch.Generator) -> tuple[Tensor, Tensor]:
     """``n`` aligned random crops of (clean, degraded) same-size pairs."""
-    xs, ys = [], []
-    for _ in range(n):
-        x, y = pairs[int(torch.randint(len(pairs), (1,), generator=g))]
-        t = int(torch.randint(x.shape[-2] - patch + 1, (1,), generator=g))
-        s = int(torch.randint(x.shape[-1] - patch + 1, (1,), generator=g))
-        cx, cy = x[:, t : t + patch, s : s + patch], y[:, t : t + patch, s : s + patch]
-        if bool(torch.rand((), generator=g) < 0.5):
-            cx, cy = cx.flip(-1), cy.flip(-1)
-        xs.append(cx)
-        ys.append(cy)
-    return torch.stack(xs), torch.stack(ys)
+    x, y = core_random_crops(pairs, n, patch, g, flips="h")
+    return x, y
 
 
 def learning_rate(base: float, step: int, steps: int) -> float:
@@ -97,8 +83,8 @@ def _check_sizes(name: str, images: Sequence[Tensor], patch: int) -> None:
 
 class DeFlowTrainOptions(RunOptions):
     """Options of ``train_deflow`` and ``degsdk train deflow`` (with the run options).
-    ``preset`` sets the architecture; ``flow_steps``, ``levels``, ``hidden`` and (from Python)
-    ``architecture`` override parts of it."""
+    ``preset`` sets the architecture; ``flow_steps``, ``flow_levels``, ``hidden`` and (from
+    Python) ``architecture`` override parts of it."""
 
     clean: Path = Field(description="folder of clean images (domain X)")
     degraded: Path = Field(description="folder of degraded images (domain Y)")
@@ -108,7 +94,9 @@ class DeFlowTrainOptions(RunOptions):
     preset: Literal["tiny", "paper"] = Field("tiny", description="architecture preset")
     flow_steps: int | None = Field(None, ge=1, description="K flow steps per level (overrides "
                                    "the preset)")
-    levels: int | None = Field(None, ge=1, description="L levels (overrides the preset)")
+    flow_levels: int | None = Field(None, ge=1, description="L, the flow's levels (depth; "
+                                    "overrides the preset)",
+                                    json_schema_extra={"deprecated_names": ["levels"]})
     hidden: int | None = Field(None, ge=1, description="coupling width (overrides the preset)")
     architecture: dict[str, Any] = Field(
         default_factory=dict, json_schema_extra={"cli": False},
@@ -128,8 +116,8 @@ def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) ->
     ``preset`` ("tiny" or "paper") sets the architecture; keyword ``architecture`` values
     (levels, flow_steps, hidden, nf, blocks, gc, …) override it. Returns the model."""
     o = DeFlowTrainOptions.of(options, **fields)
-    overrides = {k: getattr(o, k) for k in ("flow_steps", "levels", "hidden")
-                 if getattr(o, k) is not None}
+    overrides = {k: v for k, v in (("flow_steps", o.flow_steps), ("levels", o.flow_levels),
+                                   ("hidden", o.hidden)) if v is not None}
     arch = {**PRESETS[o.preset], **overrides, **o.architecture}
     model = DeFlow(**arch, cond_down=o.cond_down, normalize=o.normalize)
     if o.patch % model.size_multiple:

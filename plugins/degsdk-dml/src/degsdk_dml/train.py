@@ -27,7 +27,7 @@ from degsdk import ConfigError, Trainer
 from degsdk.io import find_pairs, read_image
 from degsdk.metrics import psnr
 from degsdk.ops import luma
-from degsdk.training import Run, RunOptions
+from degsdk.training import Run, RunOptions, random_crops
 
 from .model import DML
 
@@ -41,25 +41,13 @@ def _load_pairs(folder: str | Path, scale: int | None) -> tuple[list[Tensor], li
 
 def _batch(hrs: Sequence[Tensor], lrs: Sequence[Tensor], scale: int, patch: int, margin: int,
            batch_size: int, g: torch.Generator) -> tuple[Tensor, Tensor]:
-    """HR patches of patch + 2·margin px and the LR patches of their centre (patch/scale)."""
-    hb, lb = [], []
-    full = patch + 2 * margin
-    for _ in range(batch_size):
-        k = int(torch.randint(len(hrs), (1,), generator=g))
-        hr, lr = hrs[k], lrs[k]
-        h, w = lr.shape[-2:]
-        ph, m = patch // scale, margin // scale
-        t = int(torch.randint(h - ph - 2 * m + 1, (1,), generator=g))
-        s = int(torch.randint(w - ph - 2 * m + 1, (1,), generator=g))
-        x = hr[:, t * scale : t * scale + full, s * scale : s * scale + full]
-        y = lr[:, t + m : t + m + ph, s + m : s + m + ph]
-        flips = [d for d, f in ((-1, torch.rand((), generator=g) < 0.5),
-                                (-2, torch.rand((), generator=g) < 0.5)) if f]
-        if flips:  # flipping HR and LR together keeps them aligned (margins are symmetric)
-            x, y = x.flip(flips), y.flip(flips)
-        hb.append(x)
-        lb.append(y)
-    return torch.stack(hb), torch.stack(lb)
+    """HR patches of patch + 2·margin px and the LR patches of their centre (patch/scale),
+    with random left-right and up-down flips (the core sampler; flipping HR and LR together
+    keeps them aligned, the margins being symmetric)."""
+    ph, m = patch // scale, margin // scale
+    lr, hr = random_crops(list(zip(lrs, hrs, strict=True)), batch_size, ph + 2 * m, g,
+                          scales=(1, scale), flips="hv")
+    return hr, lr[..., m : m + ph, m : m + ph]
 
 
 def evaluate_pairs(model: DML, hrs: Sequence[Tensor], lrs: Sequence[Tensor]) -> float:
@@ -77,7 +65,8 @@ class DMLTrainOptions(RunOptions):
     pairs: Path = Field(description="aligned paired folder (hr/ + lr/)")
     scale: int | None = Field(None, ge=1, description="HR/LR scale (default: from the pairs)")
     width: int = Field(16, ge=1, description="weight-network width")
-    levels: int = Field(2, ge=0, description="weight-network poolings")
+    poolings: int = Field(2, ge=0, description="weight-network poolings (its levels)",
+                          json_schema_extra={"deprecated_names": ["levels"]})
     num_kernels: int = Field(8, ge=1, description="basis kernels M")
     kernel_size: int = Field(15, ge=1, description="basis kernel size K (odd)")
     batch_size: int = Field(8, ge=1, description="patches per step")
@@ -97,7 +86,7 @@ def train_dml(options: DMLTrainOptions | None = None, /, **fields: Any) -> DML:
     if o.patch % k:
         raise ConfigError(f"patch {o.patch} is not a multiple of the scale {k}")
     model = DML(scale=k, num_kernels=o.num_kernels, kernel_size=o.kernel_size, width=o.width,
-                levels=o.levels)
+                levels=o.poolings)
     margin = -(-(o.kernel_size // 2) // k) * k
     small = [i for i, x in enumerate(hrs) if min(x.shape[-2:]) < o.patch + 2 * margin]
     if small:
@@ -108,7 +97,8 @@ def train_dml(options: DMLTrainOptions | None = None, /, **fields: Any) -> DML:
     model.reset_parameters(g)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=o.lr)
-    meta = {"pairs": str(Path(o.pairs).resolve()), "scale": k, "width": o.width, "levels": o.levels,
+    meta = {"pairs": str(Path(o.pairs).resolve()), "scale": k, "width": o.width,
+            "levels": o.poolings,
             "num_kernels": o.num_kernels, "kernel_size": o.kernel_size, "batch_size": o.batch_size,
             "patch": o.patch, "lr": o.lr, "seed": o.seed, "channel": o.channel}
     val_data = _load_pairs(o.val, k)[:2] if o.val is not None else None

@@ -28,6 +28,7 @@ from torch import Tensor
 
 from degsdk import PairingError
 from degsdk.io import find_pairs, image_size, list_images, pair_dirs, read_image
+from degsdk.training import random_crops
 
 
 @dataclass
@@ -232,29 +233,10 @@ def one_level_pairs(level: float, folder: str | Path) -> MultiLevelSet:
                  [float(level)])
 
 
-def dihedral(x: Tensor, k: int) -> Tensor:
-    """One of the 8 flips/transposes of the last two dims (k in 0…7)."""
-    if k & 4:
-        x = x.transpose(-1, -2)
-    if k & 2:
-        x = x.flip(-2)
-    if k & 1:
-        x = x.flip(-1)
-    return x
-
-
 def random_batch(data: MultiLevelSet, n: int, patch: int,
                  g: torch.Generator) -> tuple[Tensor, Tensor]:
     """``n`` aligned random ``patch``² crops: (HR N×3×p×p, LR N×levels×3×p×p), each with one
-    random flip/transpose applied to the HR and all its levels alike."""
-    hrs, lrs = [], []
-    for _ in range(n):
-        i = int(torch.randint(len(data), (1,), generator=g))
-        h, w = data.hr[i].shape[-2:]
-        t = int(torch.randint(h - patch + 1, (1,), generator=g))
-        s = int(torch.randint(w - patch + 1, (1,), generator=g))
-        k = int(torch.randint(8, (1,), generator=g))
-        hrs.append(dihedral(data.hr[i][:, t : t + patch, s : s + patch], k))
-        lrs.append(torch.stack([dihedral(x[:, t : t + patch, s : s + patch], k)
-                                for x in data.lr[i]]))
-    return torch.stack(hrs), torch.stack(lrs)
+    random flip/transpose applied to the HR and all its levels alike (the core sampler)."""
+    hr, *lrs = random_crops([(h, *lr) for h, lr in zip(data.hr, data.lr, strict=True)], n,
+                            patch, g, flips="dihedral")
+    return hr, torch.stack(lrs, 1)

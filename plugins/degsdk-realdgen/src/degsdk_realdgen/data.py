@@ -11,7 +11,7 @@ from torch import Tensor
 
 from degsdk import ConfigError, read_image
 from degsdk.io import list_images
-from degsdk.seeding import randint
+from degsdk.training import random_crops
 
 
 def read_folders(folders: Sequence[Path], what: str, min_side: int) -> dict[str, Tensor]:
@@ -36,16 +36,6 @@ def read_folders(folders: Sequence[Path], what: str, min_side: int) -> dict[str,
 def random_patches(images: Sequence[Tensor], n: int, side: int, g: torch.Generator,
                    flips: bool = True) -> Tensor:
     """n random ``side``² crops (each of a random image, with a random one of the 8
-    flips/transposes when ``flips``): n×3×side×side."""
-    out = []
-    for _ in range(n):
-        img = images[randint(g, 0, len(images) - 1)]
-        h, w = img.shape[-2:]
-        t, s = randint(g, 0, h - side), randint(g, 0, w - side)
-        p = img[:, t : t + side, s : s + side]
-        if flips:
-            k = randint(g, 0, 7)
-            p = torch.rot90(p, k % 4, dims=(-2, -1))
-            p = p.flip(-1) if k >= 4 else p
-        out.append(p)
-    return torch.stack(out).contiguous()
+    flips/transposes when ``flips``; the core sampler): n×3×side×side."""
+    return random_crops([(x,) for x in images], n, side, g,
+                        flips="dihedral" if flips else "none")[0].contiguous()
