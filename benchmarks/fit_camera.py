@@ -164,8 +164,10 @@ def main() -> int:
                      f"{b['mean']:.3f} vs truth {t['mean']:.3f} [{t['min']:.3f}, "
                      f"{t['max']:.3f}]")
         fitted = report["methods"]["camera"].get("fitted", {})
-        print(f"fitted camera: level {fitted.get('level')} (truth 2.0), read σ "
-              f"{fitted.get('noise_sigma')} (truth 2.0 + shot)")
+        psf = fitted.get("psf", {})
+        print(f"fitted camera: PSF {psf.get('sigma_x')} × {psf.get('sigma_y')} px, noise "
+              f"{fitted.get('noise', {}).get('space')} (truth: camera level 2.0, read σ 2.0 "
+              "+ shot)")
     print(f"report: {out / 'report.md'}")
     return 0 if ok else 1
 
