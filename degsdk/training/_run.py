@@ -51,14 +51,11 @@ class Run:
                   name: str | None = None) -> Run:
         """A run that writes nothing (no ``out``, no checkpoints, no resume): for models
         trained inside another job, such as the SR models that score a degrader."""
-        run = cls.__new__(cls)
-        run.trainer, run.name = trainer, name or trainer
-        run.options = RunOptions.model_construct(
+        options = RunOptions.model_construct(
             out=Path(), steps=steps, seed=seed, lr=1e-4, checkpoint_every=0, resume=False,
             max_seconds=max_seconds, data=None, progress=progress, threads=None)
+        run = cls(trainer, options, name=name)
         run.out = None
-        run.generator = torch.Generator().manual_seed(seed)
-        run.meta, run.result = {}, None
         return run
 
     @property
