@@ -58,7 +58,9 @@ def from_config(cfg: Mapping[str, Any] | Degrader, *, where: str = "config") -> 
 
 
 def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a degrader config from a YAML (or JSON) file."""
+    """Read a degrader config (or a recipe) from a YAML or JSON file; a ``weights`` ref that
+    names a model folder beside the file is made absolute, nested containers included, so the
+    file works from any directory (``fit/best.yaml`` names ``methods/dml/model``)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -70,7 +72,7 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: expected a mapping with 'name' and 'params' at the top level")
-    return data
+    return dict(weights_relative_to(data, p.resolve().parent))
 
 
 def load_degrader(path: str | os.PathLike[str]) -> Degrader:
@@ -98,3 +100,18 @@ def map_weights(node: Any, fn: Callable[[str], str]) -> Any:
     if isinstance(params, dict) and isinstance(params.get("weights"), str):
         out["params"] = {**params, "weights": fn(params["weights"])}
     return out
+
+
+def weights_relative_to(node: Any, base_dir: Path) -> Any:
+    """``node`` (a degrader config or a recipe, nested) with every ``weights`` ref that names a
+    model folder under ``base_dir`` made absolute. Hub refs, registered names, absolute paths
+    and folders that do not exist there are left as they are."""
+
+    def absolute(ref: str) -> str:
+        body, sep, digest = ref.partition("#")
+        local = body.removeprefix("file://")
+        if "://" not in local and not Path(local).is_absolute() and (base_dir / local).is_dir():
+            return str((base_dir / local).resolve()) + sep + digest
+        return ref
+
+    return map_weights(node, absolute)

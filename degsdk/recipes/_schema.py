@@ -23,7 +23,7 @@ import pydantic
 import torch
 import yaml
 
-from .._config import map_weights
+from .._config import weights_relative_to
 from .._errors import ConfigError
 
 RECIPE_VERSION = 1
@@ -223,25 +223,10 @@ def parse_recipe(text: str, source: str = "recipe", sets: list[str] | None = Non
                 inp.path = str((base_dir / inp.path).resolve())
         if not Path(recipe.output.dir).is_absolute():
             recipe.output.dir = str((base_dir / recipe.output.dir).resolve())
-        recipe.degrader = _weights_relative_to(recipe.degrader, base_dir)
+        recipe.degrader = weights_relative_to(recipe.degrader, base_dir)
         if recipe.hr_transform is not None:
-            recipe.hr_transform = _weights_relative_to(recipe.hr_transform, base_dir)
+            recipe.hr_transform = weights_relative_to(recipe.hr_transform, base_dir)
     return recipe
-
-
-def _weights_relative_to(node: Any, base_dir: Path) -> Any:
-    """``node`` (a degrader config, nested) with every ``weights`` ref that names a model
-    folder beside the recipe made absolute, so the recipe runs from any directory. Hub refs,
-    registered names and absolute paths are left as they are."""
-
-    def absolute(ref: str) -> str:
-        body, sep, digest = ref.partition("#")
-        local = body.removeprefix("file://")
-        if "://" not in local and not Path(local).is_absolute() and (base_dir / local).is_dir():
-            return str((base_dir / local).resolve()) + sep + digest
-        return ref
-
-    return map_weights(node, absolute)
 
 
 def load_recipe(path: str | Path, sets: list[str] | None = None) -> RecipeSpec:
