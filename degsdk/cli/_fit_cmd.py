@@ -4,6 +4,7 @@ method the data allows, rank them on held-out real data, write a report and ``be
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from .._options import add_options
@@ -27,7 +28,13 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     fields = {k: v for k, v in vars(args).items()
               if k.partition(".")[0] in FitOptions.model_fields}
-    report = fit(FitOptions.of(**fields))
-    print(f"best: {report.best} ({report.criterion}); wrote {args.out}/report.md and "
-          f"{args.out}/best.yaml")
+    o = FitOptions.of(**fields)
+    try:
+        report = fit(o)
+    except KeyboardInterrupt:
+        print(f"degsdk fit: interrupted; what is done is kept in {o.out}: continue with the "
+              "same command and --resume", file=sys.stderr)
+        raise
+    print(f"best: {report.best} ({report.criterion}); wrote {o.out / 'report.md'} and "
+          f"{o.out / 'best.yaml'}")
     return 0

@@ -342,7 +342,7 @@ def _fit_methods(run: _Run, fitters: dict[str, Fitter], per_method: dict[str, fl
             methods[name] = json.loads(done.read_text())
             _say(o, f"[{i}/{len(fitters)}] {name}: done in an earlier run")
             continue
-        _say(o, f"[{i}/{len(fitters)}] fitting {name} ({per_method[name]:.0f} s)")
+        _say(o, f"[{i}/{len(fitters)}] fitting {name} (planned {per_method[name]:.0f} s)")
         ctx = FitContext(data=run.data, out=folder.resolve(), seconds=per_method[name],
                          seed=o.seed, resume=folder.is_dir(), progress=o.progress)
         folder.mkdir(parents=True, exist_ok=True)
@@ -363,11 +363,27 @@ def _fit_methods(run: _Run, fitters: dict[str, Fitter], per_method: dict[str, fl
             _say(o, f"{name} failed: {problem}")
         else:
             rec.update(degrader=res.config.to_dict(), fitted=res.fitted, notes=res.notes)
+            _say(o, f"{name}: used {used:.0f} s of the planned {per_method[name]:.0f} s")
             if used < UNDER_BUDGET * per_method[name]:
                 rec["under_budget"] = res.under_budget or "the fitter gave no reason"
         write_text_atomic(done, json.dumps(rec, indent=1, default=str) + "\n")
         methods[name] = rec
     return methods
+
+
+def _entries(out: Path) -> set[str] | None:
+    """The names in ``out`` (None: it does not exist)."""
+    return {p.name for p in out.iterdir()} if out.is_dir() else None
+
+
+def _restore(out: Path, before: set[str] | None) -> None:
+    """Remove what this run added to ``out`` (``out`` itself when it did not exist)."""
+    if before is None:
+        shutil.rmtree(out, ignore_errors=True)
+        return
+    for p in out.iterdir() if out.is_dir() else ():
+        if p.name not in before:
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
 def method_times(methods: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -381,13 +397,18 @@ def _fit(o: FitOptions) -> FitReport:
     t_start = time.perf_counter()
     parse_budget(o.budget)  # a bad --budget or --share fails before anything is written
     parse_shares(o.share)
-    run = _setup(o, t_start)
-    fitters, skipped = _choose(run)
+    before = _entries(Path(o.out))
+    try:  # a refusal (unknown method, no method possible, a budget scoring would eat) …
+        run = _setup(o, t_start)
+        fitters, skipped = _choose(run)
+        scorer = _Scorer(run)
+        n_mix = 1 if o.mixture and len(fitters) > 1 else 0
+        _plan(run, fitters, scorer, len(fitters) + len(o.baselines) + n_mix, refuse=True)
+    except BaseException:  # … leaves --out as it was (absent, or its earlier run)
+        _restore(Path(o.out), before)
+        raise
     for name, why in skipped.items():
         _say(o, f"skip {name}: {why}")
-    scorer = _Scorer(run)
-    n_mix = 1 if o.mixture and len(fitters) > 1 else 0
-    _plan(run, fitters, scorer, len(fitters) + len(o.baselines) + n_mix, refuse=True)
     state: dict[str, Any] = {"data": run.key, "split": run.split.as_dict(),
                              "skipped": skipped, "budget": None,
                              "options": json.loads(o.model_dump_json())}
@@ -446,5 +467,4 @@ def _fit(o: FitOptions) -> FitReport:
                                                   Path(o.clean_hr), run.scale, o.seed,
                                                   dest=staging)
         write_report(report, run.out, dest=staging)
-    _say(o, f"best: {best}; wrote {run.out}/report.md and {run.out}/best.yaml")
     return FitReport.from_json(json.loads(json.dumps(report, default=str)))

@@ -401,12 +401,14 @@ def test_best_yaml_runs_and_reproduces_the_scored_degrader(camera: dict[str, Pat
 def test_cli_fit_writes_the_report(camera: dict[str, Path], tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["fit", "--real-lr", str(camera["real_lr"]), "--clean-hr", str(camera["clean_hr"]),
-            "--pairs", str(camera["pairs"]), "--out", str(tmp_path / "f"), "--methods",
+            "--pairs", str(camera["pairs"]), "--out", str(tmp_path / "f") + "/", "--methods",
             "bicubic", "--budget", "2m", "--repeats", "1", "--sr-steps", "2", "--sr-patch",
-            "16", "--sr-batch", "2", "--no-mixture", "--no-progress", "--extractors",
+            "16", "--sr-batch", "2", "--no-mixture", "--extractors",
             "degradation_stats", "--threads", "1"]
     assert cli_main(argv) == 0
-    assert "best: bicubic" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert printed.count("best: bicubic") == 1 and "//" not in printed  # said once
+    assert "fitting bicubic (planned " in printed and "bicubic: used " in printed
     report = FitReport.from_json(json.loads((tmp_path / "f" / "report.json").read_text()))
     # no --test: the held-out pairs
     assert report.test is not None and report.test.endswith("pairs_heldout")
@@ -467,3 +469,37 @@ def test_a_fit_result_holds_a_typed_config() -> None:
     for bad in ({}, {"name": ""}, {"name": "x", "params": [1]}, {"name": "x", "extra": 1}):
         with pytest.raises(ConfigError, match=r"FitResult\.degrader: expected"):
             FitResult(bad)
+
+
+def test_a_refused_run_leaves_out_as_it_was_and_the_retry_needs_no_flag(
+        camera: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "f"
+    with pytest.raises(ConfigError, match="scoring needs"):
+        fit(**camera, out=out, **{**TINY, "budget": "2", "sr.steps": 2000})
+    assert not out.exists()  # nothing written: no split/ to make the retry refuse
+    with pytest.raises(ConfigError, match="--methods: unknown"):
+        fit(**camera, out=out, methods=["nosuch"], **TINY)
+    assert not out.exists()
+    out.mkdir()
+    (out / "mine.txt").write_text("the user's")
+    with pytest.raises(ConfigError, match="is not empty"):
+        fit(**camera, out=out, methods=["bicubic"], **TINY)
+    assert [p.name for p in out.iterdir()] == ["mine.txt"]
+    (out / "mine.txt").unlink()
+    report = fit(**camera, out=out, methods=["bicubic"], **TINY)  # the retry just runs
+    assert report.best == "bicubic"
+
+
+def test_an_interrupted_fit_says_how_to_resume(camera: dict[str, Path], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from degsdk.cli import _fit_cmd
+
+    def interrupted(o: FitOptions) -> FitReport:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_fit_cmd, "fit", interrupted)
+    argv = ["fit", "--real-lr", str(camera["real_lr"]), "--clean-hr", str(camera["clean_hr"]),
+            "--out", str(tmp_path / "f"), "--scale", "2"]
+    assert cli_main(argv) == 130
+    assert "continue with the same command and --resume" in capsys.readouterr().err
