@@ -37,4 +37,6 @@ def run(args: argparse.Namespace) -> int:
         raise
     print(f"best: {report.best} ({report.criterion}); wrote {o.out / 'report.md'} and "
           f"{o.out / 'best.yaml'}")
+    if report.verdict:
+        print(report.verdict)
     return 0

@@ -94,7 +94,9 @@ class FitReport:
     ``"mixture"``); ``ranking``: every candidate, best first, by ``criterion``;
     ``methods``: each fitter's record (what it fitted, its notes, or why it failed);
     ``skipped``: methods the data did not allow, with the reason; ``budget``: the plan;
-    ``time``: planned and used seconds per method; ``seconds``: the whole run."""
+    ``time``: planned and used seconds per method; ``seconds``: the whole run;
+    ``no_training_sr``: SR PSNR with no training (bicubic upscaling) on the test pairs;
+    ``verdict``: whether the pick helps — beats no training beyond its seed spread."""
 
     best: str
     criterion: str
@@ -111,6 +113,8 @@ class FitReport:
     seconds: float
     versions: dict[str, str]
     best_recipe: str | None = None
+    no_training_sr: float | None = None
+    verdict: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -131,6 +135,7 @@ class FitReport:
             "skipped": dict(self.skipped), "methods": self.methods, "budget": self.budget,
             "time": {n: t.to_json() for n, t in self.time.items()},
             "candidates": {k: c.to_json() for k, c in self.candidates.items()},
+            "no_training_sr": self.no_training_sr, "verdict": self.verdict,
             "seconds": self.seconds, "versions": self.versions, **self.extra}
         if self.best_recipe is not None:
             out["best_recipe"] = self.best_recipe
@@ -141,7 +146,7 @@ class FitReport:
         """A report read back from ``report.json``."""
         known = {"data", "split", "test", "scale", "criterion", "ranking", "best", "skipped",
                  "methods", "budget", "time", "candidates", "seconds", "versions",
-                 "best_recipe"}
+                 "best_recipe", "no_training_sr", "verdict"}
         return cls(best=d["best"], criterion=d["criterion"], ranking=list(d["ranking"]),
                    candidates={k: CandidateScores.from_json(k, v)
                                for k, v in d["candidates"].items()},
@@ -150,7 +155,8 @@ class FitReport:
                          for n, t in d.get("time", {}).items()},
                    scale=d["scale"], test=d["test"], data=d["data"], split=d["split"],
                    seconds=d["seconds"], versions=d["versions"],
-                   best_recipe=d.get("best_recipe"),
+                   best_recipe=d.get("best_recipe"), no_training_sr=d.get("no_training_sr"),
+                   verdict=d.get("verdict", ""),
                    extra={k: v for k, v in d.items() if k not in known})
 
     def __getitem__(self, key: str) -> Any:

@@ -81,10 +81,16 @@ def render_markdown(r: dict[str, Any]) -> str:
         DOCS_HINT, "",
         f"**Best: `{best}`** — its recipe is `best.yaml`.", "",
     ]
-    ties = [lbl for lbl in r["ranking"] if lbl != best and has_sr
+    if r.get("verdict"):
+        lines += [f"**{r['verdict'][0].upper()}{r['verdict'][1:]}.**", ""]
+    one_repeat = cands[best]["summary"]["repeats"] == 1
+    ties = [lbl for lbl in r["ranking"] if lbl != best and has_sr and not one_repeat
             and overlaps(cands[lbl]["summary"]["sr_psnr"], cands[best]["summary"]["sr_psnr"])]
     if ties:
         lines += [f"It ties (SR PSNR ranges overlap) with: {', '.join(ties)}.", ""]
+    if one_repeat:
+        lines += ["One repeat: there is no seed spread, so no tie and no win beyond it is "
+                  "claimed; run with `--repeats 2` or more to tell them apart.", ""]
     extractors = list(cands[best]["summary"]["frechet"])
     header = ["rank", "candidate", "kind"]
     if has_sr:

@@ -100,6 +100,9 @@ class FitOptions(Options):
                                           "methods, never picked (repeatable)")
     mixture: bool = pydantic.Field(True, description="score a 50/50 mixture of the two "
                                    "best methods")
+    mixture_margin: float = pydantic.Field(0.1, ge=0, description="with one repeat (no seed "
+                                           "spread), the SR PSNR (dB) by which the mixture "
+                                           "must beat the best method to be picked")
     extractors: list[str] = pydantic.Field(
         default_factory=lambda: ["degradation_stats", "alexnet_random"],
         description="feature extractors for the Fréchet distances (repeatable)")
@@ -371,6 +374,23 @@ def _fit_methods(run: _Run, fitters: dict[str, Fitter], per_method: dict[str, fl
     return methods
 
 
+def _verdict(best: dict[str, Any], no_training: float | None, repeats: int) -> str:
+    """Whether the pick helps: its SR beats SR with no training (bicubic) beyond the spread of
+    its seeds; ``""`` when there is no SR test."""
+    sr = best["sr_psnr"]
+    if sr is None or no_training is None:
+        return ""
+    if repeats == 1:
+        return (f"one repeat: no seed spread to judge by (the pick {sr['mean']:.2f} dB, no "
+                f"training {no_training:.2f} dB); run with --repeats 2 or more")
+    if sr["min"] > no_training:
+        return (f"the pick helps: SR {sr['min']:.2f}–{sr['max']:.2f} dB over its seeds, all "
+                f"above no training ({no_training:.2f} dB)")
+    return (f"no method helps this camera: the pick trains SR at {sr['min']:.2f}–"
+            f"{sr['max']:.2f} dB, not beyond no training ({no_training:.2f} dB); best.yaml is "
+            "written, but SR trained on it is not better than bicubic upscaling")
+
+
 def _entries(out: Path) -> set[str] | None:
     """The names in ``out`` (None: it does not exist)."""
     return {p.name for p in out.iterdir()} if out.is_dir() else None
@@ -446,9 +466,13 @@ def _fit(o: FitOptions) -> FitReport:
         both, _ = rank({best: summaries[best], "mixture": summaries["mixture"]})
         mix_sr, best_sr = summaries["mixture"]["sr_psnr"], summaries[best]["sr_psnr"]
         # a mixture is handed back only when it beats the best method beyond the seed spread
-        if both[0] == "mixture" and (mix_sr is None or not overlaps(mix_sr, best_sr)):
+        # (with one repeat there is none: by --mixture-margin dB)
+        if both[0] == "mixture" and (
+                mix_sr is None or (o.repeats > 1 and not overlaps(mix_sr, best_sr))
+                or (o.repeats == 1 and mix_sr["mean"] > best_sr["mean"] + o.mixture_margin)):
             best = "mixture"
     full_order, _ = rank(summaries)
+    verdict = _verdict(summaries[best], records[best].get("baseline_sr"), o.repeats)
     report: dict[str, Any] = {
         "data": run.key, "split": run.split.as_dict(),
         "test": str(run.test) if run.test else None, "scale": run.scale,
@@ -458,6 +482,7 @@ def _fit(o: FitOptions) -> FitReport:
                              "summary": summaries[lbl], "seeds": records[lbl]["seeds"],
                              "baseline_sr": records[lbl].get("baseline_sr")}
                        for lbl in summaries},
+        "no_training_sr": records[best].get("baseline_sr"), "verdict": verdict,
         "seconds": round(time.perf_counter() - run.t_start, 1),
         "versions": {"degsdk": __version__, "torch": torch.__version__,
                      "python": platform.python_version()},

@@ -503,3 +503,26 @@ def test_an_interrupted_fit_says_how_to_resume(camera: dict[str, Path], tmp_path
             "--out", str(tmp_path / "f"), "--scale", "2"]
     assert cli_main(argv) == 130
     assert "continue with the same command and --resume" in capsys.readouterr().err
+
+
+def test_the_verdict_says_when_no_method_helps() -> None:
+    from degsdk.fit._run import _verdict
+
+    def summ(lo: float, hi: float) -> dict[str, Any]:
+        return {"sr_psnr": {"min": lo, "max": hi, "mean": (lo + hi) / 2}}
+
+    assert _verdict(summ(29.2, 29.4), 29.16, 3).startswith("the pick helps")
+    assert _verdict(summ(29.0, 29.1), 29.16, 3).startswith("no method helps this camera")
+    assert _verdict(summ(29.1, 29.3), 29.16, 3).startswith("no method helps")  # within spread
+    assert _verdict(summ(29.3, 29.3), 29.16, 1).startswith("one repeat: no seed spread")
+    assert _verdict({"sr_psnr": None}, None, 3) == ""
+
+
+def test_with_one_repeat_the_report_claims_no_ties(camera: dict[str, Path],
+                                                   tmp_path: Path) -> None:
+    report = fit(**camera, out=tmp_path / "f", methods=["bicubic", "camera"],
+                 **{**TINY, "repeats": 1})
+    md = (tmp_path / "f" / "report.md").read_text()
+    assert "no tie and no win beyond it is claimed" in md and "It ties" not in md
+    assert report.verdict.startswith("one repeat") and report.no_training_sr is not None
+    assert f"**{report.verdict[0].upper()}{report.verdict[1:]}.**" in md
