@@ -76,8 +76,10 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"- Downstream SR test pairs: {test}.",
         f"- Ranked by: {criterion}; [a–b] is the range over the seed repeats; ranges that "
         "overlap are a tie.",
-        f"- Budget {r['budget']['total_s']:.0f} s; {r['seconds']:.0f} s in all. degsdk "
-        f"{r['versions']['degsdk']}, torch {r['versions']['torch']}.", "",
+        f"- Budget {r['budget']['total_s']:.0f} s; {r['seconds']:.0f} s in all"
+        + (f" ({r['seconds_this_run']:.0f} s after the last resume)"
+           if r.get("seconds_this_run", r["seconds"]) < r["seconds"] else "")
+        + f". degsdk {r['versions']['degsdk']}, torch {r['versions']['torch']}.", "",
         DOCS_HINT, "",
         f"**Best: `{best}`** — its recipe is `best.yaml`.", "",
     ]

@@ -211,6 +211,11 @@ class _Run:
     data: FitData
     test: Path | None
     t_start: float
+    earlier_s: float = 0.0  # the time the interrupted runs this one resumes took
+
+    def elapsed(self) -> float:
+        """Seconds of the whole fit so far, across resumes."""
+        return self.earlier_s + time.perf_counter() - self.t_start
 
 
 def _setup(o: FitOptions, t_start: float) -> _Run:
@@ -226,11 +231,13 @@ def _setup(o: FitOptions, t_start: float) -> _Run:
     out = Path(o.out)
     resuming = _prepare_out(o)
     key = _data_key(o, scale)
+    earlier = 0.0
     if resuming:
         old = json.loads((out / STATE).read_text())
         if old.get("data") != key:
             raise ConfigError(f"--out {out}: the fit there used other data or settings "
                               f"({old.get('data')}); start over with --overwrite")
+        earlier = float(old.get("elapsed_s", 0.0))
     split = split_data(o.real_lr, o.pairs, o.holdout, o.seed)
     folders = materialize(split, out / "split")
     data = FitData(scale=scale, clean_hr=Path(o.clean_hr), real_lr=folders.real_lr_fit,
@@ -238,7 +245,7 @@ def _setup(o: FitOptions, t_start: float) -> _Run:
                    else None, levels=levels)
     test = Path(o.test) if o.test else (folders.pairs_heldout
                                         if split.pair_scale == scale else None)
-    return _Run(o, out, scale, key, split, folders, data, test, t_start)
+    return _Run(o, out, scale, key, split, folders, data, test, t_start, earlier)
 
 
 def _choose(run: _Run) -> tuple[dict[str, Fitter], dict[str, str]]:
@@ -391,6 +398,12 @@ def _verdict(best: dict[str, Any], no_training: float | None, repeats: int) -> s
             "written, but SR trained on it is not better than bicubic upscaling")
 
 
+def _save_state(run: _Run, state: dict[str, Any]) -> None:
+    """Write ``fit.json`` with the time spent so far across resumes (``elapsed_s``)."""
+    state["elapsed_s"] = round(run.elapsed(), 1)
+    write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")
+
+
 def _entries(out: Path) -> set[str] | None:
     """The names in ``out`` (None: it does not exist)."""
     return {p.name for p in out.iterdir()} if out.is_dir() else None
@@ -432,18 +445,19 @@ def _fit(o: FitOptions) -> FitReport:
     state: dict[str, Any] = {"data": run.key, "split": run.split.as_dict(),
                              "skipped": skipped, "budget": None,
                              "options": json.loads(o.model_dump_json())}
-    write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")  # resumable now
+    _save_state(run, state)  # resumable now
     # the baselines need no fitting: scoring them first measures what a score costs here
     for spec in o.baselines:
         entry = parse_degrader_spec(spec, run.scale)
         scorer.score(Candidate(f"baseline-{entry.label}", entry.degrader.to_config(),
                                "baseline"))
+        _save_state(run, state)
     budget = _plan(run, fitters, scorer, len(fitters) + n_mix, refuse=False)
     state["budget"] = budget
-    write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")
+    _save_state(run, state)
     methods = _fit_methods(run, fitters, budget["per_method_s"])
     state["time"] = method_times(methods)
-    write_text_atomic(run.out / STATE, json.dumps(state, indent=1) + "\n")
+    _save_state(run, state)
 
     fitted = [Candidate(n, r["degrader"]) for n, r in methods.items() if "degrader" in r]
     if not fitted:
@@ -451,6 +465,7 @@ def _fit(o: FitOptions) -> FitReport:
                           + "; ".join(f"{n}: {r['failed']}" for n, r in methods.items()))
     for c in fitted:
         scorer.score(c)
+        _save_state(run, state)
     records = scorer.records
     summaries = {lbl: summarize(r) for lbl, r in records.items()}
     order, criterion = rank({k: v for k, v in summaries.items()
@@ -483,7 +498,8 @@ def _fit(o: FitOptions) -> FitReport:
                              "baseline_sr": records[lbl].get("baseline_sr")}
                        for lbl in summaries},
         "no_training_sr": records[best].get("baseline_sr"), "verdict": verdict,
-        "seconds": round(time.perf_counter() - run.t_start, 1),
+        "seconds": round(run.elapsed(), 1),
+        "seconds_this_run": round(time.perf_counter() - run.t_start, 1),
         "versions": {"degsdk": __version__, "torch": torch.__version__,
                      "python": platform.python_version()},
     }

@@ -362,11 +362,17 @@ def test_resume_after_an_interruption_keeps_finished_work(
         fit(**camera, out=out, methods=["a_first", "b_second"], **TINY)
     assert (out / "methods" / "a_first" / "result.json").is_file()
     assert not (out / "methods" / "b_second" / "result.json").exists()
+    earlier = json.loads((out / "fit.json").read_text())["elapsed_s"]
+    assert earlier > 0  # the interrupted run's time is kept
     with pytest.raises(ConfigError, match="--resume"):
         fit(**camera, out=out, methods=["a_first", "b_second"], **TINY)
     report = fit(**camera, out=out, methods=["a_first", "b_second"], resume=True, **TINY)
     assert calls == {"first": 1, "second": 2}
     assert set(report.ranking) == {"a_first", "b_second"}
+    # the time in the report spans the resume: the interrupted run's and this one's
+    this_run = report.extra["seconds_this_run"]
+    assert report.seconds == pytest.approx(earlier + this_run, abs=0.2)
+    assert "after the last resume" in (out / "report.md").read_text()
     # scores resume per seed: a finished record is not recomputed
     rec = out / "scores" / "a_first.json"
     before = rec.read_text()
