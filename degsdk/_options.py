@@ -50,6 +50,13 @@ class Options(pydantic.BaseModel):
         return data
 
     @classmethod
+    def from_args(cls: type[OptionsT], args: argparse.Namespace) -> OptionsT:
+        """The validated options from a namespace that ``add_options(parser, cls)`` filled
+        (other entries, such as the subcommand's, are left out)."""
+        return cls.of(**{k: v for k, v in vars(args).items()
+                         if k.partition(".")[0] in cls.model_fields})
+
+    @classmethod
     def of(cls: type[OptionsT], options: OptionsT | None = None, /,
            **fields: Any) -> OptionsT:
         """The validated options: ``options`` as given, or built from ``fields`` (``fields``
@@ -145,6 +152,12 @@ def _positive_levels(value: dict[float, Path]) -> dict[float, Path]:
     if bad:
         raise ValueError(f"zoom levels must be positive, got {bad}")
     return dict(sorted(value.items()))
+
+
+def parse_zoom_levels(items: Any) -> dict[float, Path]:
+    """``LEVEL=DIR`` strings (or a mapping) → {level: Path}, sorted; ``ValueError`` says why
+    not (a level that is not a positive number, or given twice)."""
+    return {k: Path(v) for k, v in _positive_levels(_level_items(items)).items()}
 
 
 ZoomLevels = Annotated[dict[float, Path], pydantic.BeforeValidator(_level_items),

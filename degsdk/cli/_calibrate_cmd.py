@@ -26,8 +26,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    fields = {k: v for k, v in vars(args).items() if k in CalibrateOptions.model_fields}
-    cal = run_calibration(CalibrateOptions.of(**fields))
+    cal = run_calibration(CalibrateOptions.from_args(args))
     s = cal.summary()
     psf = s["psf"]
     jpeg = s["jpeg"]

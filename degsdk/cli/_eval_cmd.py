@@ -25,8 +25,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    o = EvalOptions.of(**{k: v for k, v in vars(args).items()
-                          if k.partition(".")[0] in EvalOptions.model_fields})
+    o = EvalOptions.from_args(args)
     settings = o.settings()
     report = run_eval(o.degrader, o.train_hr, o.test, o.out, o.real_lr, settings,
                       overwrite=o.overwrite)

@@ -26,9 +26,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    fields = {k: v for k, v in vars(args).items()
-              if k.partition(".")[0] in FitOptions.model_fields}
-    o = FitOptions.of(**fields)
+    o = FitOptions.from_args(args)
     try:
         report = fit(o)
     except KeyboardInterrupt:

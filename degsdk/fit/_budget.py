@@ -5,7 +5,6 @@ training run to its share (``plan_training``)."""
 from __future__ import annotations
 
 import json
-import math
 import re
 import shutil
 import time
@@ -17,6 +16,7 @@ import torch
 
 from .._errors import ConfigError
 from .._fitter import FitContext
+from .._options import parse_zoom_levels
 from ..io import write_text_atomic
 from ..sr import train_sr_on_tensors
 from ..training import steps_within
@@ -55,18 +55,13 @@ def number_assignment(item: str) -> tuple[str, float | None]:
 
 
 def parse_levels(items: Sequence[str], option: str = "--levels") -> dict[float, Path]:
-    """``LEVEL=DIR`` items (zoom level → folder) → {level: Path}; a level must be a positive
-    number and appear once. Errors name ``option`` and the item."""
-    out: dict[float, Path] = {}
-    for item in items:
-        level, sep, folder = item.partition("=")
-        _, value = number_assignment(f"level={level}")
-        if not sep or value is None or not math.isfinite(value) or value <= 0 or not folder:
-            raise ConfigError(f"{option} {item!r}: expected LEVEL=DIR with LEVEL > 0")
-        if value in out:
-            raise ConfigError(f"{option}: level {value:g} is given twice")
-        out[value] = Path(folder)
-    return out
+    """``LEVEL=DIR`` items (zoom level → folder) → {level: Path}, as a ``degsdk.ZoomLevels``
+    option parses them (a level must be a positive number and appear once); errors name
+    ``option``."""
+    try:
+        return parse_zoom_levels(list(items))
+    except ValueError as exc:
+        raise ConfigError(f"{option}: {exc}") from None
 
 
 def parse_shares(items: Sequence[str]) -> dict[str, float]:

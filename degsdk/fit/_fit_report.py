@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._component_config import ComponentConfig
+from ._score import overlaps
 
 Kind = Literal["method", "baseline", "mixture"]
 
@@ -22,8 +23,8 @@ class Spread:
     max: float
 
     def overlaps(self, other: Spread) -> bool:
-        """Whether the two ranges over seeds overlap (a tie)."""
-        return self.min <= other.max and other.min <= self.max
+        """Whether the two ranges over seeds overlap (a tie: the rule the ranking uses)."""
+        return overlaps(self.to_json(), other.to_json())
 
     @classmethod
     def of(cls, d: dict[str, float] | None) -> Spread | None:

@@ -311,6 +311,9 @@ def test_a_method_registered_through_the_hook_is_fitted_and_ranked(
     on_disk = json.loads((tmp_path / "f" / "report.json").read_text())
     assert report.to_json() == on_disk and FitReport.from_json(on_disk) == report
     assert set(report.references) == set() and report.picked is report.candidates[report.best]
+    fake_sr, bic_sr = report.candidates["fake"].sr_psnr, report.candidates["bicubic"].sr_psnr
+    assert fake_sr is not None and bic_sr is not None
+    assert fake_sr.overlaps(bic_sr) == (fake_sr.min <= bic_sr.max and bic_sr.min <= fake_sr.max)
     with pytest.warns(DeprecationWarning, match="FitReport"):
         assert report["best"] == report.best  # the old dict access, for one release
     md = (tmp_path / "f" / "report.md").read_text()
