@@ -29,8 +29,9 @@ class Options(pydantic.BaseModel):
     ``--sr-steps``, keyword ``sr={"steps": 5}`` or ``**{"sr.steps": 5}``). A field declared
     with ``Field(json_schema_extra={"cli": False})`` is Python-only; one with
     ``{"deprecated_flags": ["--old"]}`` also answers to the old flags, and one with
-    ``{"deprecated_names": ["old"]}`` to the old keyword and flag, with a warning. Unknown
-    fields are errors."""
+    ``{"deprecated_names": ["old"]}`` to the old keyword and flag (a nested options field:
+    ``{"old_name": "its_field"}``, keywords only), with a warning. Unknown fields are
+    errors."""
 
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
 
@@ -42,11 +43,19 @@ class Options(pydantic.BaseModel):
             return data
         for name, field in cls.model_fields.items():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-            for old in extra.get("deprecated_names", ()):  # type: ignore[union-attr]
-                if old in data and old not in cls.model_fields:
-                    warnings.warn(f"{cls.__name__}: {old} is now {name}", DeprecationWarning,
-                                  stacklevel=2)
-                    data = {**{k: v for k, v in data.items() if k != old}, name: data[old]}
+            renamed = extra.get("deprecated_names", ())
+            # a list: old names of this field; a dict (a nested options field): old name → the
+            # nested field it became
+            pairs = renamed.items() if isinstance(renamed, dict) else ((o, None) for o in renamed)
+            for old, sub in pairs:  # type: ignore[union-attr]
+                if old not in data or old in cls.model_fields:
+                    continue
+                new = name if sub is None else f"{name}.{sub}"
+                warnings.warn(f"{cls.__name__}: {old} is now {new}", DeprecationWarning,
+                              stacklevel=2)
+                rest = {k: v for k, v in data.items() if k != old}
+                data = _merge(rest, {name: data[old]} if sub is None else
+                              {name: {sub: data[old]}})
         return data
 
     @classmethod

@@ -27,7 +27,6 @@ import json
 import platform
 import shutil
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,8 +92,10 @@ class FitOptions(Options):
     holdout: float = pydantic.Field(0.25, gt=0, lt=1, description="fraction of the real LR "
                                     "and of the pairs held out for scoring")
     repeats: int = pydantic.Field(3, ge=1, le=20, description="seed repeats of the scoring")
-    sr: SRSettings = pydantic.Field(default_factory=SRSettings, description="the SR model "
-                                    "that scores each candidate (--sr-steps, --sr-patch, …)")
+    sr: SRSettings = pydantic.Field(
+        default_factory=SRSettings, description="the SR model that scores each candidate "
+        "(--sr-steps, --sr-patch, …)", json_schema_extra={"deprecated_names": {
+            "sr_steps": "steps", "sr_patch": "patch", "sr_batch": "batch_size"}})
     baselines: list[str] = pydantic.Field(default_factory=lambda: ["realesrgan"],
                                           description="degrader specs scored beside the "
                                           "methods, never picked (repeatable)")
@@ -111,24 +112,6 @@ class FitOptions(Options):
     overwrite: bool = pydantic.Field(False, description="start over in a non-empty --out")
     progress: bool = pydantic.Field(True, description="show progress bars")
     threads: int | None = pydantic.Field(None, ge=1, description="torch CPU threads")
-
-    @pydantic.model_validator(mode="before")
-    @classmethod
-    def _old_sr_names(cls, data: Any) -> Any:
-        """``sr_steps``/``sr_patch``/``sr_batch``: the old spellings of ``sr.steps``, …"""
-        if not isinstance(data, dict) or not set(data) & set(_OLD_SR):
-            return data
-        old = {k: data[k] for k in _OLD_SR if k in data}
-        warnings.warn(f"fit: {', '.join(old)} are deprecated; use sr={{'steps': …, "
-                      "'patch': …, 'batch_size': …}} (--sr-steps, --sr-patch, "
-                      "--sr-batch-size)", DeprecationWarning, stacklevel=4)
-        sr = data.get("sr", {})
-        sr = sr.model_dump() if isinstance(sr, Options) else dict(sr)
-        return {**{k: v for k, v in data.items() if k not in _OLD_SR},
-                "sr": {**sr, **{_OLD_SR[k]: v for k, v in old.items()}}}
-
-
-_OLD_SR = {"sr_steps": "steps", "sr_patch": "patch", "sr_batch": "batch_size"}
 
 
 def _levels(levels: dict[float, Path]) -> dict[float, Path]:

@@ -108,7 +108,7 @@ def test_a_budget_that_scoring_would_eat_is_refused(camera: dict[str, Path],
     with pytest.raises(ConfigError, match="scoring needs"):
         fit(**camera, out=tmp_path / "f", **{**TINY, "budget": "2", "sr.steps": 2000})
     # the old spellings still work for one release, with a warning
-    with pytest.warns(DeprecationWarning, match="sr_steps, sr_batch are deprecated"), \
+    with pytest.warns(DeprecationWarning, match=r"sr_steps is now sr\.steps"), \
             pytest.raises(ConfigError, match="scoring needs"):
         fit(**camera, out=tmp_path / "g", **{**{k: v for k, v in TINY.items() if k != "sr"},
                                              "budget": "2", "sr_steps": 2000, "sr_batch": 4})
