@@ -113,6 +113,7 @@ def main() -> int:
     ap.add_argument("--budget", default="30m")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sr-steps", type=int, default=600)
+    ap.add_argument("--methods", nargs="*", default=[], help="default: every method")
     ap.add_argument("--threads", type=int)
     ap.add_argument("--out", type=Path, help="default: outputs/bench-fit-<part>")
     ap.add_argument("--resume", action="store_true", help="continue an interrupted run")
@@ -126,7 +127,7 @@ def main() -> int:
     data = synthetic(data_root) if args.part == "a" else city100(data_root)
     baselines = ["realesrgan"] + ([f"truth={data_root / 'truth.json'}"]
                                   if args.part == "a" else [])
-    report = fit(**data, out=out, budget=args.budget, repeats=args.repeats,
+    report = fit(**data, out=out, budget=args.budget, repeats=args.repeats, methods=args.methods,
                  **{"sr.steps": args.sr_steps}, baselines=baselines, overwrite=not args.resume,
                  resume=args.resume,
                  threads=args.threads).to_json()
@@ -141,6 +142,26 @@ def main() -> int:
     for name, m in report["methods"].items():
         print(f"  {name}: {m.get('failed') or m.get('notes')} ({m['seconds']:.0f} s of "
               f"{m['budget_s']:.0f})")
+    pairs = report.get("real_pairs") or {}
+    if pairs.get("sr_psnr"):
+        r = pairs["sr_psnr"]
+        print(f"  {'your real pairs':22s} SR {r['mean']:.3f} [{r['min']:.3f}, {r['max']:.3f}]"
+              f"  (SR trained on the {pairs['pairs']} fitting pairs themselves)")
+    if report.get("no_training_sr") is not None:
+        print(f"  {'no training':22s} SR {report['no_training_sr']:.3f}")
+    print(f"verdict: {report.get('verdict')}")
+    print("\nscoring time per candidate (probed full protocol / given / planned / used, s):")
+    print("  | candidate | probed | given | planned | used | note |")
+    print("  |---|---|---|---|---|---|")
+    for lbl, p in report.get("scoring", {}).items():
+        note = "; ".join(x for x in (c.get(lbl, {}).get("reduced", ""),
+                                     c.get(lbl, {}).get("cut", ""),
+                                     report.get("not_scored", {}).get(lbl, "")) if x)
+        print(f"  | {lbl} | {p['probe_s']:.0f} | {p['given_s']:.0f} | "
+              f"{p.get('planned_s', 0):.0f} | {p.get('used_s', float('nan')):.0f} | {note} |")
+    total = report["budget"]["total_s"]
+    print(f"\nthe whole run: {report['seconds']:.0f} s of the {total:.0f} s budget "
+          f"({100 * report['seconds'] / total:.0f} %)")
     print("\nplanned / used time per method:")
     print("  | method | planned (s) | used (s) | used | under its share because |")
     print("  |---|---|---|---|---|")
@@ -149,7 +170,8 @@ def main() -> int:
               f"{100 * t['used_s'] / t['planned_s']:.0f} % | {t.get('under_budget', '')} |")
     best = report["best"]
     b = c[best]["summary"]["sr_psnr"]
-    ok = True
+    ok = _check("the run ends within 10 % of its budget", report["seconds"] <= 1.1 * total,
+                f"{report['seconds']:.0f} s of {total:.0f} s")
     for ref in ("baseline-realesrgan", "bicubic"):
         if ref == best or ref not in c:
             ok &= _check(f"best beats {ref}", False, f"{best} is {ref}")
@@ -158,6 +180,11 @@ def main() -> int:
         ok &= _check(f"best ({best}) beats {ref} beyond the seed spread", b["min"] > r["max"],
                      f"{b['mean']:.3f} [{b['min']:.3f}, {b['max']:.3f}] vs {r['mean']:.3f} "
                      f"[{r['min']:.3f}, {r['max']:.3f}]")
+    if "interflow" in c and report.get("no_training_sr") is not None:
+        i = c["interflow"]["summary"]["sr_psnr"]
+        ok &= _check("InterFlow trains SR above no training", i["mean"] > report["no_training_sr"],
+                     f"{i['mean']:.3f} [{i['min']:.3f}, {i['max']:.3f}] vs "
+                     f"{report['no_training_sr']:.3f}")
     if "baseline-truth" in c:
         t = c["baseline-truth"]["summary"]["sr_psnr"]
         ok &= _check("best ties or beats the true camera", b["max"] >= t["min"],

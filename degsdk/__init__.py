@@ -38,7 +38,7 @@ from ._errors import (
     WeightsError,
     WriteError,
 )
-from ._fitter import FitContext, FitData, FitResult, Fitter
+from ._fitter import DataMinimum, FitContext, FitData, FitResult, Fitter
 from ._hookspecs import Register, hookimpl
 from ._interfaces import (
     Degrader,
@@ -66,6 +66,7 @@ __all__ = [
     "ComponentConfig",
     "ConfigError",
     "ContractCase",
+    "DataMinimum",
     "DegradeResult",
     "Degrader",
     "DegraderConfig",

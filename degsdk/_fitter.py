@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ._component_config import ComponentConfig
+from .io import find_pairs, image_size, list_images
 
 #: The data ``degsdk fit`` may be given, by the name a fitter's ``needs`` uses.
 DATA_KINDS: dict[str, str] = {
@@ -96,6 +97,46 @@ class FitResult:
         return self.degrader
 
 
+@dataclass(frozen=True)
+class DataMinimum:
+    """The least data a method fits from, counted on the fitting side (after ``degsdk fit``
+    holds part out): images in ``real_lr``, ``clean_hr`` and ``pairs``, and ``side``, the
+    smallest side (px) of every LR image it reads (real LR, the pairs' LR; clean HR divided by
+    the scale). ``degsdk fit`` skips a method whose minimum is not met, saying what to add."""
+
+    real_lr: int = 0
+    clean_hr: int = 0
+    pairs: int = 0
+    side: int = 0
+
+    def shortfall(self, data: FitData) -> str | None:
+        """What ``data`` lacks of this minimum, as one line that says what to add; None when
+        it is met."""
+        if not (self.real_lr or self.clean_hr or self.pairs or self.side):
+            return None
+        lacks = []
+        counts = {"real_lr": list_images([data.real_lr]) if data.real_lr else [],
+                  "clean_hr": list_images([data.clean_hr]),
+                  "pairs": find_pairs(data.pairs) if data.pairs else []}
+        words = {"real_lr": "real LR images", "clean_hr": "clean HR images",
+                 "pairs": "aligned pairs"}
+        for kind, have in counts.items():
+            need = getattr(self, kind)
+            if need and len(have) < need:
+                lacks.append(f"{need} {words[kind]} to fit from (has {len(have)}: add "
+                             f"{need - len(have)})")
+        if self.side:
+            sides = [min(image_size(f)) for f in counts["real_lr"]]
+            sides += [min(image_size(p.lr)) for p in counts["pairs"]]
+            sides += [min(image_size(f)) // data.scale for f in counts["clean_hr"]]
+            if sides and min(sides) < self.side:
+                lacks.append(f"LR images of at least {self.side} px a side (the smallest is "
+                             f"{min(sides)} px)")
+        if not lacks:
+            return None
+        return "needs at least " + "; ".join(lacks) + " — or lower --holdout"
+
+
 UNDER_BUDGET = 0.8
 """A method that uses less than this fraction of its share says why (``FitResult.under_budget``);
 ``degsdk fit`` reports the ones that do not."""
@@ -109,7 +150,11 @@ class Fitter:
     requires, all of them; ``needs_one_of``: kinds of which it requires at least one;
     ``fits``: one line saying what it fits (for the report and ``degsdk plugins``);
     ``budget_weight``: its share of the fitting budget relative to the other methods;
-    ``check(data) -> str | None``: an extra reason to skip (e.g. images too small), or None.
+    ``check(data) -> str | None``: an extra reason to skip (e.g. images too small), or None;
+    ``minimum``: the least data it fits from (:class:`DataMinimum`); ``cost_probe(data)``: the
+    config of a degrader that costs per image what the fitted one will (e.g. the shipped
+    weights it starts from), so that ``degsdk fit`` can time its scoring before planning
+    (None: it costs about what a classic pipeline does).
     """
 
     description: str
@@ -119,6 +164,8 @@ class Fitter:
     fits: str = ""
     budget_weight: float = 1.0
     check: Callable[[FitData], str | None] | None = None
+    minimum: DataMinimum = DataMinimum()
+    cost_probe: Callable[[FitData], Mapping[str, Any] | None] | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted((set(self.needs) | set(self.needs_one_of)) - set(DATA_KINDS))
@@ -137,4 +184,7 @@ class Fitter:
             return "needs " + " and ".join(DATA_KINDS[k] for k in missing)
         if self.needs_one_of and not have & set(self.needs_one_of):
             return "needs one of: " + ", ".join(DATA_KINDS[k] for k in self.needs_one_of)
+        short = self.minimum.shortfall(data)
+        if short:
+            return short
         return self.check(data) if self.check is not None else None

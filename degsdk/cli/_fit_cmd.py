@@ -37,4 +37,11 @@ def run(args: argparse.Namespace) -> int:
           f"{o.out / 'best.yaml'}")
     if report.verdict:
         print(report.verdict)
+    pairs = report.real_pairs_sr
+    if pairs is not None and report.picked.sr_psnr is not None:
+        print(f"your real pairs: SR trained on them scores {pairs.mean:.2f} dB; the pick "
+              f"{report.picked.sr_psnr.mean - pairs.mean:+.2f} dB from it")
+    used = report.seconds / report.budget["total_s"]
+    print(f"time: {report.seconds:.0f} s of the {report.budget['total_s']:.0f} s budget "
+          f"({100 * used:.0f} %)")
     return 0

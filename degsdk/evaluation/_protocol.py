@@ -169,10 +169,12 @@ def _sharpest_crop(hr: Tensor, lr: Tensor, scale: int, size: int) -> tuple[int, 
 def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
              test: str | Path, real_lr: str | Path | None = None,
              settings: EvalSettings | None = None, models_dir: Path | None = None,
-             progress: bool = True) -> dict[str, Any]:
+             progress: bool = True, test_lr_metrics: bool = True) -> dict[str, Any]:
     """Run the protocol (module doc) and return the report as a JSON-ready dict; the
     report's pictures' tensors are under the key ``"_crops"`` (dropped by ``write_report``).
-    Trained SR models are saved to ``models_dir/<label>`` when given."""
+    Trained SR models are saved to ``models_dir/<label>`` when given. ``test_lr_metrics``
+    False skips degrading the test HR (LR fidelity, Fréchet and HF-KL are then None; the
+    crop picture's generated LR comes from the crop alone): the SR scores at less cost."""
     cfg = settings or EvalSettings()
     t_start = time.perf_counter()
     data = _Data(Path(train_hr), Path(test), Path(real_lr) if real_lr else None, cfg)
@@ -225,20 +227,25 @@ def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
         with torch.no_grad():
             sr = [model(x[None])[0].clamp(0, 1) for x in data.test_lr]
         sp, ss, spi, ssi = _fidelity(sr, data.test_hr, border, y)
-        gen = _degrade_all(deg, data.test_hr, test_seed)
-        lr_fid = None
-        if cfg.aligned:
-            lp, ls, _, _ = _fidelity(gen, data.test_lr, math.ceil(border / k), y)
-            lr_fid = {"psnr": lp, "ssim": ls}
-        frechet = {n: frechet_distance(ref_feats[n], patch_features(e, gen, data.feature_patch))
-                   for n, e in extractors.items()}
-        kl = hf_kl(data.ref_lr, gen)
+        lr_fid, frechet, kl = None, None, None
+        if test_lr_metrics:
+            gen = _degrade_all(deg, data.test_hr, test_seed)
+            if cfg.aligned:
+                lp, ls, _, _ = _fidelity(gen, data.test_lr, math.ceil(border / k), y)
+                lr_fid = {"psnr": lp, "ssim": ls}
+            frechet = {n: frechet_distance(ref_feats[n], patch_features(e, gen,
+                                                                        data.feature_patch))
+                       for n, e in extractors.items()}
+            kl = hf_kl(data.ref_lr, gen)
+            gen_crop = crop_lr(gen[0])
+        else:
+            gen_crop = _degrade_all(deg, [crop_hr(data.test_hr[0])], test_seed)[0]
         if models_dir is not None and cfg.save_models:
             model.save_pretrained(
                 models_dir / folder_name(entry.label),
                 provenance={"trainer": "degsdk eval", "degrader": deg.to_config(),
                             "steps": done, "seed": cfg.seed, "train_hr": str(train_hr)})
-        crops["degraders"][entry.label] = {"gen_lr": crop_lr(gen[0]), "sr": crop_hr(sr[0])}
+        crops["degraders"][entry.label] = {"gen_lr": gen_crop, "sr": crop_hr(sr[0])}
         results.append({
             "label": entry.label, "source": entry.source, "config": deg.to_config(),
             "sr": {"psnr": sp, "ssim": ss, "gain_db": sp - bp,
@@ -270,17 +277,50 @@ def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
     }
 
 
+def sr_from_real_pairs(pairs: str | Path, test: str | Path,
+                       settings: EvalSettings | None = None, progress: bool = True
+                       ) -> dict[str, Any]:
+    """SR trained on real aligned pairs themselves (``pairs``: ``hr/`` + ``lr/`` at the test
+    pairs' scale) with the protocol's settings and seed, scored on the ``test`` pairs as
+    :func:`evaluate` scores a degrader: the bar a synthetic degradation is chasing. Returns
+    ``{"psnr", "ssim", "steps", "pairs"}``."""
+    cfg = settings or EvalSettings()
+    found = find_pairs(Path(pairs))
+    data = _Data(Path(pairs) / "hr", Path(test), None, cfg)
+    k = data.scale
+    lr_m = 2 if k == 1 else 1
+    train_lr, train_hr = [], []
+    for p in found:
+        lr = _crop_to(read_image(p.lr), lr_m)
+        hr = read_image(p.hr)
+        if round(hr.shape[-1] / lr.shape[-1]) != k:
+            raise ConfigError(f"--pairs {pairs}: pair {p.name} is not at the test pairs' "
+                              f"scale ×{k}")
+        train_lr.append(lr)
+        train_hr.append(hr[:, : lr.shape[-2] * k, : lr.shape[-1] * k])
+    model, done = train_sr_on_tensors(
+        train_hr, train_lr, scale=k, steps=cfg.steps, batch_size=cfg.batch_size,
+        patch=cfg.patch, lr=cfg.lr, seed=cfg.seed, channels=cfg.channels, blocks=cfg.blocks,
+        max_seconds=cfg.max_seconds, progress=progress, desc="train sr [your real pairs]")
+    with torch.no_grad():
+        sr = [model(x[None])[0].clamp(0, 1) for x in data.test_lr]
+    border = k if cfg.crop_border is None else cfg.crop_border
+    sp, ss, _, _ = _fidelity(sr, data.test_hr, border, cfg.y_channel)
+    return {"psnr": sp, "ssim": ss, "steps": done, "pairs": len(found)}
+
+
 def rankings(results: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
     """Labels best first for every metric in the results."""
     keys: list[tuple[str, Any, bool]] = [
         ("sr_psnr", lambda r: r["sr"]["psnr"], True),
         ("sr_ssim", lambda r: r["sr"]["ssim"], True),
-        ("hf_kl", lambda r: r["hf_kl"], False),
     ]
+    if results and results[0]["hf_kl"] is not None:
+        keys.append(("hf_kl", lambda r: r["hf_kl"], False))
     if results and results[0]["lr"] is not None:
         keys += [("lr_psnr", lambda r: r["lr"]["psnr"], True),
                  ("lr_ssim", lambda r: r["lr"]["ssim"], True)]
-    for name in results[0]["frechet"] if results else []:
+    for name in (results[0]["frechet"] or {}) if results else []:
         keys.append((f"frechet_{name}", lambda r, n=name: r["frechet"][n], False))
     return {key: [r["label"] for r in sorted(results, key=get, reverse=higher)]
             for key, get, higher in keys}

@@ -2,7 +2,15 @@
 real data, and hand back the winner as a recipe; plus the estimators fitters share (noise σ,
 JPEG quality, one-parameter searches) and the classic pipelines' fitters."""
 
-from .._fitter import DATA_KINDS, UNDER_BUDGET, FitContext, FitData, FitResult, Fitter
+from .._fitter import (
+    DATA_KINDS,
+    UNDER_BUDGET,
+    DataMinimum,
+    FitContext,
+    FitData,
+    FitResult,
+    Fitter,
+)
 from ._budget import parse_budget, parse_levels, plan_training, split_budget
 from ._classic import classic_fitter, fit_classic
 from ._estimate import (
@@ -24,6 +32,7 @@ __all__ = [
     "DATA_KINDS",
     "UNDER_BUDGET",
     "CandidateScores",
+    "DataMinimum",
     "FitContext",
     "FitData",
     "FitOptions",

@@ -39,7 +39,9 @@ class CandidateScores:
     """A scored candidate: ``kind`` (a fitted method, a baseline scored for reference, or
     the mixture of the two best methods), its degrader ``config``, the spread over seeds of
     every measure (Fréchet distance per extractor, HF-KL, SR PSNR/SSIM when there are test
-    pairs), and ``seeds``, the raw scores of every seed."""
+    pairs), and ``seeds``, the raw scores of every seed; ``reduced``: how its scoring was cut
+    to the time left (smaller or fewer clean HR), ``cut``: why it has fewer seeds than the
+    others (empty: neither)."""
 
     label: str
     kind: Kind
@@ -51,6 +53,8 @@ class CandidateScores:
     repeats: int
     seeds: dict[str, Any]
     baseline_sr: Any = None
+    reduced: str = ""
+    cut: str = ""
 
     @classmethod
     def from_json(cls, label: str, d: dict[str, Any]) -> CandidateScores:
@@ -61,7 +65,7 @@ class CandidateScores:
                    {n: v for n, v in ((n, Spread.of(x)) for n, x in s["frechet"].items())
                     if v is not None}, hf_kl, Spread.of(s["sr_psnr"]),
                    Spread.of(s["sr_ssim"]), int(s["repeats"]), d["seeds"],
-                   d.get("baseline_sr"))
+                   d.get("baseline_sr"), d.get("reduced", ""), d.get("cut", ""))
 
     def summary(self) -> dict[str, Any]:
         return {"frechet": {n: v.to_json() for n, v in self.frechet.items()},
@@ -72,7 +76,8 @@ class CandidateScores:
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "config": self.config.to_dict(), "summary": self.summary(),
-                "seeds": self.seeds, "baseline_sr": self.baseline_sr}
+                "seeds": self.seeds, "baseline_sr": self.baseline_sr,
+                **{k: v for k, v in (("reduced", self.reduced), ("cut", self.cut)) if v}}
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,10 @@ class FitReport:
     ``skipped``: methods the data did not allow, with the reason; ``budget``: the plan;
     ``time``: planned and used seconds per method; ``seconds``: the whole run;
     ``no_training_sr``: SR PSNR with no training (bicubic upscaling) on the test pairs;
-    ``verdict``: whether the pick helps — beats no training beyond its seed spread."""
+    ``verdict``: whether the pick helps — beats no training beyond its seed spread; in
+    ``extra``: ``real_pairs`` (SR trained on the fitting pairs, :attr:`real_pairs_sr`),
+    ``scoring`` (each candidate's probed, given, planned and used scoring seconds) and
+    ``not_scored`` (candidates the time left could not score, with the reason)."""
 
     best: str
     criterion: str
@@ -122,6 +130,13 @@ class FitReport:
     def references(self) -> dict[str, CandidateScores]:
         """The reference rows: the baselines, scored beside the methods, never picked."""
         return {k: c for k, c in self.candidates.items() if c.kind == "baseline"}
+
+    @property
+    def real_pairs_sr(self) -> Spread | None:
+        """SR PSNR over seeds of the model trained on the user's fitting pairs themselves
+        (the reference row "your real pairs"; None without pairs at the scale)."""
+        pairs = self.extra.get("real_pairs") or {}
+        return Spread.of(pairs.get("sr_psnr"))
 
     @property
     def picked(self) -> CandidateScores:

@@ -76,7 +76,8 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"- Downstream SR test pairs: {test}.",
         f"- Ranked by: {criterion}; [a–b] is the range over the seed repeats; ranges that "
         "overlap are a tie.",
-        f"- Budget {r['budget']['total_s']:.0f} s; {r['seconds']:.0f} s in all"
+        f"- Budget {r['budget']['total_s']:.0f} s; {r['seconds']:.0f} s in all "
+        f"({100 * r['seconds'] / r['budget']['total_s']:.0f} % of it)"
         + (f" ({r['seconds_this_run']:.0f} s after the last resume)"
            if r.get("seconds_this_run", r["seconds"]) < r["seconds"] else "")
         + f". degsdk {r['versions']['degsdk']}, torch {r['versions']['torch']}.", "",
@@ -107,9 +108,24 @@ def render_markdown(r: dict[str, Any]) -> str:
         row += [_rng(s["frechet"][n], 4) for n in extractors] + [_rng(s["hf_kl"], 4)]
         lines.append("| " + " | ".join(row) + " |")
     base = next((c["baseline_sr"] for c in cands.values() if c.get("baseline_sr")), None)
+    pairs = r.get("real_pairs") or {}
+    dash = ["–"] * (len(header) - 4)
+    if has_sr and base is not None:
+        lines.append("| | no training (bicubic upscaling) | reference | "
+                     + " | ".join([f"{base:.2f}", *dash]) + " |")
+    if has_sr and pairs.get("sr_psnr"):
+        lines.append(f"| | your real pairs (SR trained on the {pairs['pairs']} fitting pairs) "
+                     "| reference | " + " | ".join([_rng(pairs["sr_psnr"], 2), *dash]) + " |")
     if base is not None:
         lines += ["", f"No training at all (the real test LR interpolated / as is): "
                   f"SR PSNR {base:.2f} dB."]
+    if has_sr and pairs.get("sr_psnr"):
+        mine = pairs["sr_psnr"]["mean"]
+        gaps = ", ".join(f"{lbl} {cands[lbl]['summary']['sr_psnr']['mean'] - mine:+.2f} dB"
+                         for lbl in r["ranking"] if cands[lbl]["kind"] != "baseline")
+        lines += ["", f"Your real pairs: SR trained on the {pairs['pairs']} fitting pairs "
+                  f"themselves scores {_rng(pairs['sr_psnr'], 2)} dB, the bar a synthetic "
+                  f"degradation is chasing; from it: {gaps}."]
     lines += ["", "## Methods", "", "| method | fitted | used (s) / planned (s) | notes |",
               "|---|---|---|---|"]
     for name, m in r["methods"].items():
@@ -124,6 +140,7 @@ def render_markdown(r: dict[str, Any]) -> str:
     if r["skipped"]:
         lines += ["", "Skipped:", ""]
         lines += [f"- **{n}**: {why}" for n, why in r["skipped"].items()]
+    lines += _scoring_lines(r)
     lines += ["", "## Pictures", "",
               "The same crop through every candidate beside the real LR "
               + ("(and the SR of the real test LR by the model trained on its pairs, seed "
@@ -133,6 +150,28 @@ def render_markdown(r: dict[str, Any]) -> str:
     lines += [f"- **{lbl}**: `{json.dumps(cands[lbl]['config'], separators=(',', ':'))}`"
               for lbl in r["ranking"]]
     return "\n".join(lines) + "\n"
+
+
+def _scoring_lines(r: dict[str, Any]) -> list[str]:
+    """The scoring's time per candidate: probed, given, planned, used, and how it was cut."""
+    plans = r.get("scoring") or {}
+    if not plans:
+        return []
+    lines = ["", "## Scoring time", "",
+             "Every candidate's scoring was probed before it was planned (its degrader timed "
+             "on crops of one clean HR image), then given its part of the time left.", "",
+             "| candidate | probed, full protocol (s) | given (s) | planned (s) | used (s) | "
+             "note |", "|---|---|---|---|---|---|"]
+    cands, not_scored = r["candidates"], r.get("not_scored", {})
+    for lbl, p in plans.items():
+        c = cands.get(lbl, {})
+        note = "; ".join(x for x in (c.get("reduced", ""), c.get("cut", ""),
+                                     not_scored.get(lbl, "")) if x)
+        planned = p.get("planned_s", p["probe_s"])
+        used = f"{p['used_s']:.0f}" if "used_s" in p else "not scored"
+        lines.append(f"| {lbl} | {p['probe_s']:.0f} | {p['given_s']:.0f} | {planned:.0f} | "
+                     f"{used} | {note} |")
+    return lines
 
 
 def _panels(r: dict[str, Any]) -> list[tuple[str, list[tuple[Any, ...]], bool]]:

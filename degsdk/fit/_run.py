@@ -8,17 +8,21 @@ Stages, each leaving its result in ``out/`` so that ``resume`` continues an inte
 2. **fit** (``methods/<name>/``) — every registered :class:`~degsdk.Fitter` whose data is
    present fits within its share of the budget; ``result.json`` marks it done;
 3. **score** (``scores/``) — realism on the held-out real LR and, with test pairs (``test``,
-   else the held-out pairs), downstream SR, for every repeat seed; baselines (Real-ESRGAN) are
-   scored beside; a 50/50 mixture of the two best methods is scored too;
+   else the held-out pairs), downstream SR, for every repeat seed; baselines (Real-ESRGAN) and
+   SR trained on the fitting pairs themselves ("your real pairs") are scored beside; a 50/50
+   mixture of the two best methods is scored too;
 4. **report** — ``report.md``, ``report.json``, ``crops.png``, ``metrics.png`` and
    ``best.yaml`` (staged, then moved into ``out`` together), a recipe for the winner: the
    best method, or the mixture when it beats the best method by more than the seed spread
    (their SR PSNR ranges do not overlap).
 
-The budget covers the whole run. The baselines are scored first (they need no fitting), which
-measures what one (candidate, seed) score costs on this machine (without baselines: the SR step
-time measured on a few steps × steps, plus an overhead); the time left after the scoring still
-to come is split across the methods by their ``budget_weight`` (``share`` overrides).
+The budget covers the whole run, which ends within 10 % of it. Every candidate's scoring is
+probed before it is planned (``_cost``: its degrader timed on crops of one clean HR image; a
+method not fitted yet by the degrader its fitter's ``cost_probe`` names); the references
+(baselines, "your real pairs") are scored first and measure the SR training; the time left after
+the scoring still to come is split across the methods by their ``budget_weight`` (``share``
+overrides). After fitting, each candidate gets its part of the time left and is scored on
+smaller or fewer clean HR, or skipped, when its probed cost does not fit.
 """
 
 from __future__ import annotations
@@ -50,6 +54,18 @@ from ._budget import (
     seconds_per_sr_step,
     split_budget,
 )
+from ._cost import (
+    SCORING_OVERHEAD_S,
+    DegradeTiming,
+    ScoringCost,
+    ScoringSize,
+    allowance,
+    clean_hr_sizes,
+    mean_cost,
+    median_image,
+    planned_scoring,
+    probe_degrading,
+)
 from ._fit_report import FitReport
 from ._report import write_best_recipe, write_report
 from ._score import (
@@ -59,14 +75,18 @@ from ._score import (
     overlaps,
     rank,
     score_candidate,
+    score_real_pairs,
     summarize,
 )
-from ._split import Split, SplitFolders, materialize, split_data
+from ._split import Split, SplitFolders, held_out_count, materialize, split_data
 
 STATE = "fit.json"
+STASH = ".overwritten"  # where --overwrite sets the earlier run aside until the checks pass
+REPORT_RESERVE_S = 5.0  # kept at the end of the budget for the report
+OVERRUN = 0.05  # of the budget: how far a candidate's scoring may plan past its part
+HARD_END = 1.08  # × the budget: no scoring is planned to end later
 MANAGED = ("split", "methods", "scores", STATE, "report.md", "report.json", "crops.png",
            "metrics.png", "best.yaml")
-SCORING_OVERHEAD_S = 5.0  # per (candidate, seed): degrading, realism, SR inference
 
 
 class FitOptions(Options):
@@ -139,13 +159,30 @@ def _prepare_out(o: FitOptions) -> bool:
     if not o.overwrite:
         raise ConfigError(f"--out {out}: is not empty; pass --resume to continue a fit there "
                           "or --overwrite to start over")
+    # the earlier run is set aside, not deleted, until every check has passed (_unstash)
+    stash = out / STASH
+    shutil.rmtree(stash, ignore_errors=True)
     for name in MANAGED:
-        p = out / name
-        if p.is_dir():
-            shutil.rmtree(p)
-        elif p.exists():
-            p.unlink()
+        if (out / name).exists():
+            stash.mkdir(exist_ok=True)
+            (out / name).rename(stash / name)
     return False
+
+
+def _unstash(out: Path, keep: bool) -> None:
+    """Put the run ``--overwrite`` set aside back (``keep``: a refusal), or delete it."""
+    stash = out / STASH
+    if not stash.is_dir():
+        return
+    if keep:
+        for p in stash.iterdir():
+            target = out / p.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            p.rename(target)
+    shutil.rmtree(stash, ignore_errors=True)
 
 
 def _data_key(o: FitOptions, scale: int) -> dict[str, Any]:
@@ -252,7 +289,8 @@ def _choose(run: _Run) -> tuple[dict[str, Fitter], dict[str, str]]:
 
 
 class _Scorer:
-    """Scores candidates on the held-out data (``_score``), keeping every record."""
+    """Scores candidates on the held-out data (``_score``) within the time each is given,
+    keeping every record, what each was planned to cost and why one was cut or skipped."""
 
     def __init__(self, run: _Run) -> None:
         o, f = run.o, run.folders
@@ -270,57 +308,166 @@ class _Scorer:
         self.ref_feats = {n: patch_features(e, self.data.real, self.data.patch)
                           for n, e in self.extractors.items()}
         self.records: dict[str, dict[str, Any]] = {}
+        self.plans: dict[str, dict[str, Any]] = {}
+        self.skipped: dict[str, str] = {}
+        self.real_pairs: dict[str, Any] | None = None
         self._step_s: float | None = None
+        # the protocol crops the clean HR to this multiple (×1 works at half resolution)
+        self.multiple = (2 if run.scale == 1 else 1) * run.scale
+        self.min_side = -(-max(32, 2 * o.sr.patch * run.scale) // self.multiple) * self.multiple
+        self.sizes = clean_hr_sizes(Path(o.clean_hr), self.multiple)
+        self.probe_image = median_image(Path(o.clean_hr))
+        self._timings: dict[str, DegradeTiming] = {}
 
-    def estimate_per_seed(self) -> float:
-        """Seconds one (candidate, seed) score should take: from the SR step time measured
-        on this machine, or from the scores already made when there are some."""
+    def sr_seconds(self) -> float:
+        """Seconds the scoring SR model trains per seed: as measured so far, else the SR step
+        time measured on this machine × steps."""
         sr = self.settings.sr
-        if sr is not None and self._step_s is None:
+        if sr is None:
+            return 0.0
+        made = [one["sr"]["seconds_train"] for rec in self.records.values()
+                for one in rec["seeds"].values() if "seconds_train" in (one["sr"] or {})]
+        if made:
+            return sum(made) / len(made)
+        if self._step_s is None:
             self._step_s = seconds_per_sr_step(self.run.scale, sr.patch, sr.batch_size,
                                                sr.channels, sr.blocks)
-        guess = (sr.steps * (self._step_s or 0.0) if sr is not None else 0.0) \
-            + SCORING_OVERHEAD_S
-        made = [one["seconds"] for rec in self.records.values()
-                for one in rec["seeds"].values()]
-        return max(guess, sum(made) / len(made)) if made else guess
+        return sr.steps * self._step_s
 
-    def score(self, c: Candidate) -> None:
+    def overhead_s(self) -> float:
+        """Seconds a seed takes beyond degrading and SR training (features, SR inference,
+        files): as measured so far, else ``SCORING_OVERHEAD_S``."""
+        made = [one["seconds"] - one["sr"]["seconds_generate"] - one["sr"]["seconds_train"]
+                for rec in self.records.values() for one in rec["seeds"].values()
+                if "seconds_train" in (one["sr"] or {})]
+        return max(0.0, sum(made) / len(made)) if made else SCORING_OVERHEAD_S
+
+    def cost(self, config: dict[str, Any]) -> ScoringCost:
+        """What one seed of ``config``'s scoring costs (its degrading probed once)."""
+        key = json.dumps(config, sort_keys=True, default=str)
+        if key not in self._timings:
+            self._timings[key] = probe_degrading(config, self.probe_image, self.run.o.seed)
+        copies = self.settings.sr.copies if self.settings.sr is not None else 0
+        return ScoringCost(self.sr_seconds(), ((1.0, self._timings[key]),), self.sizes,
+                           copies, tuple((int(x.shape[-2]), int(x.shape[-1]))
+                                         for x in self.data.hr), self.overhead_s(),
+                           self.data.min_side)
+
+    def room(self, seconds: float) -> float:
+        """What a candidate given ``seconds`` may plan to use: a few more (``OVERRUN`` of the
+        budget, so a candidate is not skipped for the seconds a fitter overran), never past
+        ``HARD_END`` of the budget."""
+        total = parse_budget(self.run.o.budget)
+        hard = HARD_END * total - self.run.elapsed() - REPORT_RESERVE_S
+        return max(0.0, min(seconds + OVERRUN * total, hard))
+
+    def real_pairs_cost(self) -> float:
+        """Seconds one seed of the "your real pairs" row costs (0: there is none)."""
+        if self.run.folders.pairs_fit is None or self.settings.sr is None or \
+                self.run.split.pair_scale != self.run.scale:
+            return 0.0
+        return self.sr_seconds() + self.overhead_s()
+
+    def score(self, c: Candidate, cost: ScoringCost, seconds: float) -> bool:
+        """Score ``c`` within ``seconds``: in full when its probed cost fits, else on smaller
+        or fewer clean HR (the report says so); skipped (False) when not even that fits."""
         o = self.run.o
-        _say(o, f"scoring {c.label} ({o.repeats} seed{'s' * (o.repeats > 1)})")
+        full_s = cost.per_seed() * o.repeats
+        if _complete(self.run.out / "scores" / f"{c.label}.json", c.config, o.repeats):
+            seconds = max(seconds, full_s)  # scored in an earlier run: nothing left to do
+        room = self.room(seconds)
+        size = cost.fit_within(room, o.repeats, self.min_side) \
+            if self.settings.sr is not None else (ScoringSize() if full_s <= room else None)
+        self.plans[c.label] = {"probe_s": round(full_s, 1), "given_s": round(seconds, 1)}
+        if size is None:
+            why = (f"its scoring would take {full_s:.0f} s ({o.repeats} × "
+                   f"{cost.per_seed():.0f} s, probed), and {seconds:.0f} s were left for it: "
+                   "not even 2 crops fit; raise --budget or lower --repeats")
+            self.skipped[c.label] = why
+            _say(o, f"not scoring {c.label}: {why}")
+            return False
+        note = "" if size.full else (
+            f"scored on {size.describe(len(self.sizes))}: the full protocol would take "
+            f"{full_s:.0f} s, {seconds:.0f} s were left")
+        planned = cost.per_seed(size) * o.repeats
+        self.plans[c.label]["planned_s"] = round(planned, 1)
+        _say(o, f"scoring {c.label} ({o.repeats} seed{'s' * (o.repeats > 1)}, planned "
+             f"{planned:.0f} s{'; ' + note if note else ''})")
+        clean = size.folder(Path(o.clean_hr), self.run.out / "scores" / "reduced",
+                            self.multiple)
+        t0 = time.perf_counter()
         self.records[c.label] = score_candidate(
-            c, self.data, self.settings, self.run.out / "scores", Path(o.clean_hr),
-            self.run.test, self.run.folders.real_lr_heldout, self.extractors, self.ref_feats,
-            o.progress)
+            c, self.data.cut(cost.realism_cut(size).side, size.images), self.settings,
+            self.run.out / "scores",
+            clean, self.run.test, self.run.folders.real_lr_heldout, self.extractors,
+            self.ref_feats, o.progress, deadline=t0 + max(seconds, planned),
+            seed_estimate_s=cost.per_seed(size), note=note)
+        self.plans[c.label]["used_s"] = round(time.perf_counter() - t0, 1)
+        return True
+
+    def score_real_pairs(self, seconds: float) -> None:
+        """The "your real pairs" row, within ``seconds``."""
+        per_seed = self.real_pairs_cost()
+        if not per_seed:
+            return
+        o = self.run.o
+        seconds = self.room(seconds)
+        if per_seed > seconds:
+            self.skipped["real-pairs"] = f"SR on the real pairs needs {per_seed:.0f} s a " \
+                f"seed, {seconds:.0f} s were left"
+            return
+        _say(o, f"scoring your real pairs (SR trained on the {len(self.run.split.fit_pairs)} "
+             f"fitting pairs; planned {per_seed * o.repeats:.0f} s)")
+        assert self.run.folders.pairs_fit is not None and self.run.test is not None
+        t0 = time.perf_counter()
+        self.real_pairs = score_real_pairs(
+            self.run.folders.pairs_fit, self.run.test, self.settings, self.run.out / "scores",
+            o.progress, deadline=t0 + seconds, seed_estimate_s=per_seed)
+        self.plans["real-pairs"] = {"probe_s": round(per_seed * o.repeats, 1),
+                                    "given_s": round(seconds, 1),
+                                    "used_s": round(time.perf_counter() - t0, 1)}
 
 
-def _plan(run: _Run, fitters: dict[str, Fitter], scorer: _Scorer, n_left: int,
-          refuse: bool) -> dict[str, Any]:
+def _complete(path: Path, config: dict[str, Any], repeats: int) -> bool:
+    """Whether ``path`` holds every seed of a score of ``config``."""
+    if not path.is_file():
+        return False
+    rec = json.loads(path.read_text())
+    return bool(rec.get("config") == config and len(rec.get("seeds", {})) >= repeats)
+
+
+def _plan(run: _Run, fitters: dict[str, Fitter], scoring_s: float, least_s: float,
+          what: str, refuse: bool) -> dict[str, Any]:
     """The fitting time of every method: the budget left after the time spent so far and the
-    scoring still to come (``n_left`` candidates × repeats × the per-seed estimate). When
-    less than a fifth of the budget would be left: ``refuse`` raises (before any work);
-    otherwise the methods get that fifth and the run says by how much it will overrun."""
+    scoring still to come (``scoring_s``, ``what`` says of what; ``least_s``: the least it may
+    be cut to). When less than a fifth of the budget would be left, the methods get that fifth
+    and the scoring is cut; when even the least scoring leaves less, ``refuse`` raises (before
+    any work), else the run warns."""
     o = run.o
     total = parse_budget(o.budget)
-    per_seed = scorer.estimate_per_seed()
-    scoring_s = n_left * o.repeats * per_seed
-    spent = time.perf_counter() - run.t_start
-    fit_s = total - spent - scoring_s
+    spent = run.elapsed()
+    fit_s = total - spent - scoring_s - REPORT_RESERVE_S
     if fit_s < 0.2 * total:
-        why = (f"scoring needs about {scoring_s:.0f} s ({n_left} candidates × {o.repeats} "
-               f"repeats × {per_seed:.0f} s) after {spent:.0f} s spent, leaving "
-               f"{max(fit_s, 0):.0f} s of {total:.0f} s to fit")
-        if refuse:
-            raise ConfigError(f"--budget {o.budget}: {why}; raise --budget or lower "
-                              "--repeats / --sr-steps")
-        _say(o, f"warning: {why}; the methods get {0.2 * total:.0f} s and the run will take "
-             f"about {0.2 * total - fit_s:.0f} s more than --budget")
+        least_fit = total - spent - least_s - REPORT_RESERVE_S
+        why = (f"scoring needs about {scoring_s:.0f} s ({what}) after {spent:.0f} s spent, "
+               f"leaving {max(fit_s, 0):.0f} s of {total:.0f} s to fit")
+        if least_fit < 0.2 * total:
+            if refuse:
+                raise ConfigError(f"--budget {o.budget}: {why} (and {least_s:.0f} s even cut "
+                                  "to the fewest, smallest images); raise --budget or lower "
+                                  "--repeats / --sr-steps")
+            _say(o, f"warning: {why}; the methods get {0.2 * total:.0f} s and the scoring is "
+                 "cut to the time left")
+        else:
+            _say(o, f"{why}: the methods get {0.2 * total:.0f} s and the dearest candidates "
+                 "will be scored on smaller or fewer images")
         fit_s = 0.2 * total
     shares = parse_shares(o.share)
     weights = {n: shares.get(n, f.budget_weight) for n, f in fitters.items()}
     per_method = split_budget(fit_s, weights)
     return {"total_s": total, "spent_before_fit_s": round(spent, 1),
-            "scoring_estimate_s": round(scoring_s, 1), "score_per_seed_s": round(per_seed, 2),
+            "scoring_estimate_s": round(scoring_s, 1), "scoring_least_s": round(least_s, 1),
+            "scoring_what": what,
             "per_method_s": {n: round(v, 1) for n, v in per_method.items()}}
 
 
@@ -409,33 +556,114 @@ def method_times(methods: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
             for name, rec in methods.items()}
 
 
+
+
+def _later_costs(run: _Run, fitters: dict[str, Fitter], scorer: _Scorer
+                 ) -> dict[str, ScoringCost]:
+    """What one seed of each method's scoring will cost (timed on the config its fitter says
+    it will cost like, else a classic pipeline's), and of their mixture (two of them, not
+    known yet: as the mean of all)."""
+    classic = {"name": "bicubic", "params": {"scale": run.scale}}
+    out = {}
+    for name, fitter in fitters.items():
+        probe = fitter.cost_probe(run.data) if fitter.cost_probe is not None else None
+        out[name] = scorer.cost(dict(probe) if probe else classic)
+    if run.o.mixture and len(fitters) > 1:
+        out["mixture"] = mean_cost(list(out.values()))
+    return out
+
+
+def _least(scorer: _Scorer, cost: ScoringCost) -> float:
+    """The least a candidate's scoring may be cut to: 2 clean HR crops of the smallest side."""
+    return cost.per_seed(ScoringSize(side=scorer.min_side, images=2)) * scorer.run.o.repeats
+
+
+def _check_scoring_data(run: _Run) -> None:
+    """Refuse data too small to score on: fewer than 2 held-out real LR, or fewer than 2 test
+    pairs."""
+    held = len(list_images([run.folders.real_lr_heldout]))
+    if held < 2:
+        pairs = len(run.split.heldout_pairs)
+        have = len(run.split.fit_real_lr) + len(run.split.heldout_real_lr)
+        need = next(n for n in range(2, 10_000) if held_out_count(n, run.o.holdout) + pairs >= 2)
+        raise ConfigError(f"--real-lr {run.o.real_lr}: {held} image(s) held out for scoring "
+                          f"(--holdout {run.o.holdout:g} of {have}); fit needs at least 2: add "
+                          f"{need - have} real LR image(s) or raise --holdout")
+    if run.test is not None and len(find_pairs(run.test)) < 2:
+        raise ConfigError(f"{'--test ' + str(run.o.test) if run.o.test else '--pairs'}: "
+                          f"{len(find_pairs(run.test))} test pair(s) to score SR on; fit needs "
+                          "at least 2: add pairs or give --test")
+
+
+def _overall(run: _Run) -> str:
+    """The whole run's progress against its budget: a bar, time used and the planned end."""
+    total = parse_budget(run.o.budget)
+    used = run.elapsed()
+    frac = min(1.0, used / total)
+    bar = "█" * round(10 * frac) + "·" * (10 - round(10 * frac))
+    end = time.time() + max(0.0, total - used)
+    return (f"[{bar}] {100 * frac:3.0f} % · {_clock(used)} of {_clock(total)} · ends ≈ "
+            f"{time.strftime('%H:%M', time.localtime(end))}")
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m // 60}h{m % 60:02d}m" if m >= 60 else f"{m}m{s:02d}s"
+
+
 def _fit(o: FitOptions) -> FitReport:
     t_start = time.perf_counter()
     parse_budget(o.budget)  # a bad --budget or --share fails before anything is written
     parse_shares(o.share)
     before = _entries(Path(o.out))
-    try:  # a refusal (unknown method, no method possible, a budget scoring would eat) …
+    try:  # a refusal (unknown method, too little data, a budget scoring would eat) …
         run = _setup(o, t_start)
+        _check_scoring_data(run)
         fitters, skipped = _choose(run)
         scorer = _Scorer(run)
-        n_mix = 1 if o.mixture and len(fitters) > 1 else 0
-        _plan(run, fitters, scorer, len(fitters) + len(o.baselines) + n_mix, refuse=True)
+        base_cands = [Candidate(f"baseline-{e.label}", e.degrader.to_config(), "baseline")
+                      for e in (parse_degrader_spec(spec, run.scale) for spec in o.baselines)]
+        base_costs = [scorer.cost(c.config) for c in base_cands]
+        later = _later_costs(run, fitters, scorer)
+        pairs_s = scorer.real_pairs_cost() * o.repeats
+        costs = [*base_costs, *later.values()]
+        full = [c.per_seed() * o.repeats for c in costs] + [pairs_s]
+        least = [_least(scorer, c) for c in costs] + [pairs_s]
+        planned = planned_scoring(full, least, parse_budget(o.budget))
+        what = (f"{len(base_cands)} baselines, {len(later)} candidates × {o.repeats} repeats, "
+                "each probed" + (", and your real pairs" if pairs_s else ""))
+        budget = _plan(run, fitters, sum(planned), sum(least), what, refuse=True)
     except BaseException:  # … leaves --out as it was (absent, or its earlier run)
+        _unstash(Path(o.out), keep=True)
         _restore(Path(o.out), before)
         raise
+    _unstash(Path(o.out), keep=False)
+    total = budget["total_s"]
     for name, why in skipped.items():
         _say(o, f"skip {name}: {why}")
     state: dict[str, Any] = {"data": run.key, "split": run.split.as_dict(),
                              "skipped": skipped, "budget": None,
                              "options": json.loads(o.model_dump_json())}
     _save_state(run, state)  # resumable now
-    # the baselines need no fitting: scoring them first measures what a score costs here
-    for spec in o.baselines:
-        entry = parse_degrader_spec(spec, run.scale)
-        scorer.score(Candidate(f"baseline-{entry.label}", entry.degrader.to_config(),
-                               "baseline"))
+    fit_total = sum(budget["per_method_s"].values())
+    _say(o, f"{_overall(run)}: planned {fit_total:.0f} s to fit "
+         f"{len(fitters)} methods, {budget['scoring_estimate_s']:.0f} s to score")
+    # the references need no fitting: scoring them first also measures the SR training here
+    later_s = planned[len(base_costs):len(costs)]  # the candidates', as planned
+    for i, (cand, cost) in enumerate(zip(base_cands, base_costs, strict=True)):
+        others = [*planned[i + 1:len(base_costs)], pairs_s, *later_s]
+        left = total - run.elapsed() - fit_total - REPORT_RESERVE_S
+        scorer.score(cand, cost, allowance(left, planned[i], others))
         _save_state(run, state)
-    budget = _plan(run, fitters, scorer, len(fitters) + n_mix, refuse=False)
+    if pairs_s:
+        left = total - run.elapsed() - fit_total - REPORT_RESERVE_S
+        scorer.score_real_pairs(allowance(left, pairs_s, later_s))
+        _save_state(run, state)
+    later = _later_costs(run, fitters, scorer)  # with the SR training time now measured
+    full = [c.per_seed() * o.repeats for c in later.values()]
+    least = [_least(scorer, c) for c in later.values()]
+    budget = _plan(run, fitters, sum(planned_scoring(full, least, total)), sum(least),
+                   "the candidates, probed", refuse=False)
     state["budget"] = budget
     _save_state(run, state)
     methods = _fit_methods(run, fitters, budget["per_method_s"])
@@ -446,19 +674,33 @@ def _fit(o: FitOptions) -> FitReport:
     if not fitted:
         raise ConfigError("fit: every method failed: "
                           + "; ".join(f"{n}: {r['failed']}" for n, r in methods.items()))
-    for c in fitted:
-        scorer.score(c)
+    costs = {c.label: scorer.cost(c.config) for c in fitted}  # each fitted degrader probed
+    full = {lbl: c.per_seed() * o.repeats for lbl, c in costs.items()}
+    mix_s = mean_cost(list(costs.values())).per_seed() * o.repeats \
+        if o.mixture and len(fitted) > 1 else 0.0
+    for i, c in enumerate(fitted):
+        others = [full[x.label] for x in fitted[i + 1:]] + [mix_s]
+        left = total - run.elapsed() - REPORT_RESERVE_S
+        _say(o, _overall(run))
+        scorer.score(c, costs[c.label], allowance(left, full[c.label], others))
         _save_state(run, state)
     records = scorer.records
+    scored = [c.label for c in fitted if c.label in records]
+    if not scored:
+        raise ConfigError("fit: no time was left to score any fitted method ("
+                          + "; ".join(f"{k}: {v}" for k, v in scorer.skipped.items())
+                          + "); continue with --resume and a larger --budget")
     summaries = {lbl: summarize(r) for lbl, r in records.items()}
     order, criterion = rank({k: v for k, v in summaries.items()
                              if records[k]["kind"] == "method"})
-    if n_mix and len(order) > 1:
+    if mix_s and len(order) > 1:
         a, b = order[:2]
-        scorer.score(Candidate("mixture", {"name": "one_of", "params": {
+        mix = Candidate("mixture", {"name": "one_of", "params": {
             "probs": [0.5, 0.5], "ops": [records[a]["config"], records[b]["config"]]}},
-            "mixture"))
-        summaries["mixture"] = summarize(records["mixture"])
+            "mixture")
+        left = total - run.elapsed() - REPORT_RESERVE_S
+        if scorer.score(mix, costs[a].mixed(costs[b]), max(0.0, left)):
+            summaries["mixture"] = summarize(records["mixture"])
     best = order[0]
     if "mixture" in summaries:
         both, _ = rank({best: summaries[best], "mixture": summaries["mixture"]})
@@ -471,16 +713,22 @@ def _fit(o: FitOptions) -> FitReport:
             best = "mixture"
     full_order, _ = rank(summaries)
     verdict = _verdict(summaries[best], records[best].get("baseline_sr"), o.repeats)
+    real_pairs = scorer.real_pairs
     report: dict[str, Any] = {
         "data": run.key, "split": run.split.as_dict(),
         "test": str(run.test) if run.test else None, "scale": run.scale,
-        "criterion": criterion, "ranking": full_order, "best": best, "skipped": skipped,
+        "criterion": criterion, "ranking": full_order, "best": best,
+        "skipped": skipped, "not_scored": scorer.skipped,
         "methods": methods, "budget": budget, "time": method_times(methods),
+        "scoring": scorer.plans,
         "candidates": {lbl: {"kind": records[lbl]["kind"], "config": records[lbl]["config"],
                              "summary": summaries[lbl], "seeds": records[lbl]["seeds"],
-                             "baseline_sr": records[lbl].get("baseline_sr")}
+                             "baseline_sr": records[lbl].get("baseline_sr"),
+                             **{k: records[lbl][k] for k in ("reduced", "cut")
+                                if k in records[lbl]}}
                        for lbl in summaries},
-        "no_training_sr": records[best].get("baseline_sr"), "verdict": verdict,
+        "no_training_sr": records[best].get("baseline_sr"),
+        "real_pairs": real_pairs, "verdict": verdict,
         "seconds": round(run.elapsed(), 1),
         "seconds_this_run": round(time.perf_counter() - run.t_start, 1),
         "versions": {"degsdk": __version__, "torch": torch.__version__,

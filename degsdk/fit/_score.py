@@ -16,6 +16,7 @@ seeds; two candidates **tie** when their ranges overlap.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections.abc import Sequence
@@ -29,7 +30,13 @@ from torch import Tensor
 from .._config import from_config
 from .._interfaces import Extractor
 from ..calibrate import centre_crop
-from ..evaluation import DegraderEntry, EvalSettings, evaluate, patch_features
+from ..evaluation import (
+    DegraderEntry,
+    EvalSettings,
+    evaluate,
+    patch_features,
+    sr_from_real_pairs,
+)
 from ..io import list_images, read_image, write_image, write_text_atomic
 from ..metrics import frechet_distance, hf_kl
 from ..seeding import Stream, derive_seed
@@ -74,6 +81,19 @@ class ScoreData:
         # at least 4 tiles an image: a Fréchet distance needs many samples
         self.patch = min(feature_patch, max(8, smallest // 2))
 
+    @property
+    def min_side(self) -> int:
+        """The smallest realism HR crop side that keeps 4 tiles an image."""
+        return 2 * self.patch * self.scale
+
+    def cut(self, side: int | None, images: int | None) -> ScoreData:
+        """The same data with the realism HR cut to the first ``images`` (at least 2) and
+        centre crops of at most ``side`` px (the tile side is kept; see :attr:`min_side`)."""
+        out = copy.copy(self)
+        n = max(2, images) if images else len(self.hr)
+        out.hr = [centre_crop(x, side, self.scale) if side else x for x in self.hr[:n]]
+        return out
+
 
 def _realism(config: dict[str, Any], data: ScoreData, extractors: dict[str, Extractor],
              ref_feats: dict[str, Tensor], seed: int) -> tuple[dict[str, Any], Tensor]:
@@ -90,10 +110,15 @@ def _realism(config: dict[str, Any], data: ScoreData, extractors: dict[str, Extr
 def score_candidate(cand: Candidate, data: ScoreData, settings: ScoreSettings, folder: Path,
                     clean_hr: Path, test: Path | None, heldout_real_lr: Path,
                     extractors: dict[str, Extractor], ref_feats: dict[str, Tensor],
-                    progress: bool = True) -> dict[str, Any]:
+                    progress: bool = True, deadline: float | None = None,
+                    seed_estimate_s: float = 0.0, note: str = "") -> dict[str, Any]:
     """Score ``cand`` for every repeat seed (module doc), resuming from
     ``folder/<label>.json``; returns that record. ``ref_feats[n]``: the held-out real LR's
-    features from ``extractors[n]``."""
+    features from ``extractors[n]``; ``clean_hr``: the SR pairs' HR (cut to the time, with
+    ``note`` saying how). With a ``deadline`` (``time.perf_counter()``), a seed is not
+    started when it would end after it (its time: the seeds already made, else
+    ``seed_estimate_s``); the record's ``cut`` then says how many seeds were made. The SR
+    training of a seed stops at twice its expected time."""
     path = folder / f"{cand.label}.json"
     rec: dict[str, Any] = {"label": cand.label, "kind": cand.kind, "config": cand.config,
                            "seeds": {}}
@@ -101,21 +126,33 @@ def score_candidate(cand: Candidate, data: ScoreData, settings: ScoreSettings, f
         old = json.loads(path.read_text())
         if old.get("config") == cand.config:
             rec = old
+    if note:
+        rec["reduced"] = note
     for seed in settings.seeds():
         if str(seed) in rec["seeds"]:
             continue
+        made = [one["seconds"] for one in rec["seeds"].values()]
+        expected = max(made) if made else seed_estimate_s
+        if deadline is not None and rec["seeds"] and time.perf_counter() + expected > deadline:
+            rec["cut"] = (f"{len(rec['seeds'])} of {settings.repeats} seeds: the next would "
+                          "have ended past the time this candidate was given")
+            break
         t0 = time.perf_counter()
         one, gen0 = _realism(cand.config, data, extractors, ref_feats, seed)
         one["sr"] = None
         if settings.sr is not None and test is not None:
-            sr_settings = settings.sr.model_copy(update={"seed": seed, "extractors": [],
-                                                         "save_models": False})
+            update: dict[str, Any] = {"seed": seed, "extractors": [], "save_models": False}
+            if expected > 0:  # a guard against a run-away step time, not the plan
+                update["max_seconds"] = 2 * expected
+            sr_settings = settings.sr.model_copy(update=update)
             entry = DegraderEntry(cand.label, from_config(cand.config), "degsdk fit")
             report = evaluate([entry], clean_hr, test, heldout_real_lr, sr_settings,
-                              progress=progress)
+                              progress=progress, test_lr_metrics=False)
             r = report["degraders"][0]
             one["sr"] = {"psnr": r["sr"]["psnr"], "ssim": r["sr"]["ssim"],
-                         "steps": r["train"]["steps"]}
+                         "steps": r["train"]["steps"],
+                         "seconds_generate": r["train"]["seconds_generate"],
+                         "seconds_train": r["train"]["seconds_train"]}
             rec["baseline_sr"] = report["baseline"]["sr"]["psnr"]
             if seed == settings.seed:
                 crops = report["_crops"]
@@ -133,6 +170,41 @@ def score_candidate(cand: Candidate, data: ScoreData, settings: ScoreSettings, f
         one["seconds"] = round(time.perf_counter() - t0, 2)
         rec["seeds"][str(seed)] = one
         write_text_atomic(path, json.dumps(rec, indent=1) + "\n")
+    if len(rec["seeds"]) >= settings.repeats:
+        rec.pop("cut", None)
+    write_text_atomic(path, json.dumps(rec, indent=1) + "\n")
+    return rec
+
+
+def score_real_pairs(pairs: Path, test: Path, settings: ScoreSettings, folder: Path,
+                     progress: bool = True, deadline: float | None = None,
+                     seed_estimate_s: float = 0.0) -> dict[str, Any]:
+    """The reference row "your real pairs": SR trained on the fitting pairs themselves
+    (:func:`degsdk.evaluation.sr_from_real_pairs`) for every repeat seed, resuming from
+    ``folder/real-pairs.json``; a seed that would end past ``deadline`` is not started."""
+    assert settings.sr is not None
+    path = folder / "real-pairs.json"
+    rec: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {"seeds": {}}
+    for seed in settings.seeds():
+        if str(seed) in rec["seeds"]:
+            continue
+        made = [one["seconds"] for one in rec["seeds"].values()]
+        expected = max(made) if made else seed_estimate_s
+        if deadline is not None and rec["seeds"] and time.perf_counter() + expected > deadline:
+            rec["cut"] = f"{len(rec['seeds'])} of {settings.repeats} seeds: time"
+            break
+        t0 = time.perf_counter()
+        update: dict[str, Any] = {"seed": seed}
+        if expected > 0:
+            update["max_seconds"] = 2 * expected
+        one = sr_from_real_pairs(pairs, test, settings.sr.model_copy(update=update),
+                                 progress=progress)
+        one["seconds"] = round(time.perf_counter() - t0, 2)
+        rec["pairs"] = one.pop("pairs")
+        rec["seeds"][str(seed)] = one
+        write_text_atomic(path, json.dumps(rec, indent=1) + "\n")
+    if rec["seeds"]:
+        rec["sr_psnr"] = _stats([one["psnr"] for one in rec["seeds"].values()])
     return rec
 
 

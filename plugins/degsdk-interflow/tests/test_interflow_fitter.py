@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import write_levels
-from degsdk_interflow.fitter import GRID, check, fit_interflow
+from degsdk_interflow.fitter import BASE_WEIGHTS, GRID, check, fit_interflow
 
 import degsdk
 from degsdk import FitContext, FitData
@@ -45,6 +45,14 @@ def test_interflow_fits_a_level_and_keeps_the_scale(tmp_path: Path) -> None:
         res = fit_interflow(FitContext(fd, tmp_path / f"m{k}", seconds=6.0, progress=False))
         assert len(res.fitted["level_distances"]) == GRID + 1
         assert res.fitted["trained_levels"] == [2.0, 4.0]
+        assert res.fitted["init"] == BASE_WEIGHTS and "fine-tuned from" in res.notes
+        shipped = degsdk.load(BASE_WEIGHTS).state_dict()
+        tuned = degsdk.load(str(tmp_path / f"m{k}" / "model")).state_dict()
+        assert shipped.keys() == tuned.keys()
+        # a few steps moved it from the shipped weights, not from a random init
+        close = [float((tuned[n] - shipped[n]).abs().max()) < 0.05 for n in shipped
+                 if shipped[n].dtype.is_floating_point]
+        assert sum(close) > 0.9 * len(close)
         deg = degsdk.from_config(res.degrader)
         assert deg.scale == k
         hr = synthetic_photos(1, 32)

@@ -24,7 +24,7 @@ def camera(tmp_path: Path, trained_dir: Path, monkeypatch: pytest.MonkeyPatch
     truth = {"name": "sequential", "params": {"ops": [
         {"name": "bicubic", "params": {"scale": 4, "level": 4.5}},
         {"name": "gaussian_noise", "params": {"sigma": 4.0}}]}}
-    return camera_test_data(tmp_path / "cam", truth, size=64, clean=3, pairs=3, real_lr=4,
+    return camera_test_data(tmp_path / "cam", truth, size=64, clean=3, pairs=3, real_lr=6,
                             test=2)
 
 
@@ -42,7 +42,7 @@ def test_real_lr_become_the_references(camera: dict[str, Path], tmp_path: Path,
     deg = degsdk.from_config(res.degrader)
     assert [n.rsplit("/", 1)[-1] for n in deg.reference_names()] == sorted(
         p.name for p in camera["real_lr"].iterdir())
-    assert res.fitted["references"] == 4 and res.fitted["fine_tuned"] == (seconds >= 100)
+    assert res.fitted["references"] == 6 and res.fitted["fine_tuned"] == (seconds >= 100)
     hr = synthetic_photos(1, 32)
     assert deg(hr, seed=0).lr.shape == (1, 3, 8, 8)
 

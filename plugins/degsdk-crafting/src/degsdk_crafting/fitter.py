@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 import degsdk
-from degsdk import Fitter
+from degsdk import DataMinimum, Fitter
 from degsdk.calibrate import fit_sensor, load_images, read_jpeg_settings
 from degsdk.fit import FitContext, FitData, FitResult
 from degsdk.io import image_size, list_images, read_image
@@ -106,5 +106,6 @@ def crafting_fitter() -> Fitter:
     """The ``crafting`` fitter of ``degsdk fit``."""
     return Fitter("Crafting: bin weights of a blur/noise/JPEG space by Fréchet distance to the "
                   "real LR.", fit_crafting, needs=("real_lr", "clean_hr"), check=check,
+                  minimum=DataMinimum(real_lr=2, clean_hr=1),
                   budget_weight=0.5,
                   fits="the space (JPEG or not, noise range from σ̂), bin weights (eq. 4)")

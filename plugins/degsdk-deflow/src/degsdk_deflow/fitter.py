@@ -4,7 +4,10 @@ pairs. The temperature τ that scales the latent shift is then fitted: the value
 LR is closest to the fitting real LR (Fréchet distance of ``degradation_stats`` tiles). The
 number of steps fills the method's share: runs of 2 and 6 steps time a step
 (:func:`degsdk.training.steps_within`) and the τ search is timed on the probe's model, so the
-learning-rate schedule runs its course and the search fits after it."""
+learning-rate schedule runs its course and the search fits after it.
+
+Training fine-tunes the shipped ``deflow/realsrset`` weights (the same tiny preset) when they are
+installed, and starts from scratch otherwise; the result records which."""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from typing import Any
 
 from torch import Tensor
 
-from degsdk import Fitter, from_config
+import degsdk
+from degsdk import DataMinimum, Fitter, from_config
 from degsdk.fit import FitContext, FitData, FitResult, best_by_realism, plan_training
 from degsdk.io import image_size, list_images, read_image
 
@@ -21,8 +25,20 @@ from .model import PRESETS
 from .train import train_deflow
 
 TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.25)
+BASE_WEIGHTS = "deflow/realsrset"  # the tiny preset with COND_DOWN: what fitting starts from
 PRESET = "tiny"
 COND_DOWN = 4
+
+
+def base_weights() -> str | None:
+    """The shipped weights fitting fine-tunes, or None when they are not installed."""
+    return BASE_WEIGHTS if BASE_WEIGHTS in degsdk.list_weights() else None
+
+
+def cost_probe(data: FitData) -> dict[str, Any] | None:
+    """A degrader that costs per image what the fitted one will: the shipped weights."""
+    base = base_weights()
+    return _config(data.scale, base, 1.0) if base else None
 
 
 def _multiple() -> int:
@@ -79,9 +95,10 @@ def fit_deflow(ctx: FitContext) -> FitResult:
     k = d.scale
     pairs = d.pairs if d.pairs is not None and d.pair_scale == 1 else None
     out = ctx.out / "model"
+    base = base_weights()
     common: dict[str, Any] = dict(clean=d.clean_hr, degraded=d.real_lr, clean_down=k,
                                   preset=PRESET, cond_down=COND_DOWN, patch=_patch(d),
-                                  pairs=pairs, seed=ctx.seed)
+                                  pairs=pairs, seed=ctx.seed, init=base)
     # the τ search after training, timed once on the probe's model
     plan = plan_training(ctx, train_deflow, common, after_repeats=len(TEMPERATURES),
                          after=lambda probe: _search(d, probe, TEMPERATURES[:1], ctx.seed))
@@ -93,8 +110,10 @@ def fit_deflow(ctx: FitContext) -> FitResult:
     tau, dists = _search(d, out, TEMPERATURES, ctx.seed)
     return FitResult(_config(k, str(out), tau),
                      {"temperature": tau, "steps": steps, "paired": pairs is not None,
-                      "temperature_distances": dists},
-                     notes=f"τ = {tau:g} by realism; {steps} steps planned"
+                      "init": base or "scratch", "temperature_distances": dists},
+                     notes=f"τ = {tau:g} by realism; {steps} steps planned, "
+                     + (f"fine-tuned from {base}" if base else "from scratch (no shipped "
+                        "weights installed)")
                      + ("; paired likelihood on" if pairs is not None else ""))
 
 
@@ -102,5 +121,6 @@ def deflow_fitter() -> Fitter:
     """The ``deflow`` fitter of ``degsdk fit``."""
     return Fitter("DeFlow: a conditional flow learned from unpaired clean and real LR images.",
                   fit_deflow, needs=("real_lr", "clean_hr"), check=check, budget_weight=3.0,
-                  fits="the flow (trained, paired when there are ×1 pairs), temperature τ "
-                  "(by realism)")
+                  fits="the flow (fine-tuned from deflow/realsrset, paired when there are ×1 "
+                  "pairs), temperature τ (by realism)",
+                  minimum=DataMinimum(real_lr=2, clean_hr=1), cost_probe=cost_probe)

@@ -23,11 +23,12 @@ from pydantic import Field
 from torch import Tensor
 
 from degsdk import ConfigError, Trainer
+from degsdk.hub import WeightsRefOption
 from degsdk.io import find_pairs, list_images, read_image
 from degsdk.nn.flow import bits_per_dim
 from degsdk.ops import resize
 from degsdk.seeding import draw_seed, generator_from_seed
-from degsdk.training import Run, RunOptions
+from degsdk.training import Run, RunOptions, warm_start
 from degsdk.training import random_crops as core_random_crops
 
 from .model import PRESETS, DeFlow
@@ -109,6 +110,9 @@ class DeFlowTrainOptions(RunOptions):
                             "statistics (paper §5.4)")
     pairs: Path | None = Field(None, description="optional aligned pairs (hr/ = clean, lr/ = "
                                "degraded) for the paired likelihood (eq. 5)")
+    init: WeightsRefOption | None = Field(None, description="fine-tune from these DeFlow "
+                                          "weights (same architecture), e.g. deflow/realsrset, "
+                                          "instead of a random init")
 
 
 def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) -> DeFlow:
@@ -131,6 +135,7 @@ def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) ->
     run = Run("degsdk-deflow", o, name="deflow")
     g = run.generator
     model.reset_parameters(g)
+    init = warm_start(model, o.init) if o.init is not None else None
     if o.normalize:
         for row, imgs in ((0, xs), (1, ys)):
             mean, std = channel_stats(imgs)
@@ -141,7 +146,8 @@ def train_deflow(options: DeFlowTrainOptions | None = None, /, **fields: Any) ->
             "clean_down": o.clean_down, "cond_down": o.cond_down, "steps_total": o.steps,
             "architecture": arch, "patch": o.patch, "batch_size": o.batch_size, "lr": o.lr,
             "seed": o.seed, "normalize": o.normalize,
-            "pairs": str(Path(o.pairs).resolve()) if o.pairs is not None else None}
+            "pairs": str(Path(o.pairs).resolve()) if o.pairs is not None else None,
+            "init": init}
     half = o.batch_size // 2
     degraded_mask = torch.tensor([False] * half + [True] * half)
     dims = 3 * o.patch * o.patch

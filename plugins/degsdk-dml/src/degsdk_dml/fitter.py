@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from degsdk import Fitter
+from degsdk import DataMinimum, Fitter
 from degsdk.calibrate import (
     JPEGFiles,
     NoiseFit,
@@ -101,5 +101,6 @@ def dml_fitter() -> Fitter:
     """The ``dml`` fitter of ``degsdk fit``."""
     return Fitter("DML: learned content-dependent blur from aligned real pairs.", fit_dml,
                   needs=("pairs", "clean_hr"), check=check, budget_weight=1.0,
+                  minimum=DataMinimum(pairs=2),
                   fits="basis kernels and weight network (trained), Poisson–Gaussian noise "
                   "(noise-level function of the pairs' residual) and JPEG (from the files)")

@@ -5,7 +5,11 @@ and the level search is timed on the probe's model). Then the level of the user'
 fitted by realism: each level on a grid over the trained range, and the whole range drawn per sample
 (a continuous-level recipe), generate LR from the clean HR, and the one closest to the
 fitting real LR (Fréchet distance of ``degradation_stats`` tiles) is kept. For pairs of scale
-k > 1 the aligned output is bicubic-downscaled by k."""
+k > 1 the aligned output is bicubic-downscaled by k.
+
+Training fine-tunes the shipped ``interflow/camera24`` weights (the tiny preset, two levels) when
+they are installed and the user gives two levels, and starts from scratch otherwise; the result
+records which."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from typing import Any
 
 from torch import Tensor
 
+import degsdk
 from degsdk import Fitter, from_config
 from degsdk.fit import (
     FitContext,
@@ -31,6 +36,22 @@ from .train import train_interflow
 
 PRESET = "tiny"
 GRID = 5  # levels tried over the trained range
+BASE_WEIGHTS = "interflow/camera24"  # the tiny preset at two levels: what fitting starts from
+
+
+def base_weights(data: FitData) -> str | None:
+    """The shipped weights fitting fine-tunes (None: not installed, or another number of
+    levels than the weights')."""
+    if BASE_WEIGHTS not in degsdk.list_weights():
+        return None
+    return BASE_WEIGHTS if len(data.levels) == 2 else None
+
+
+def cost_probe(data: FitData) -> dict[str, Any] | None:
+    """A degrader that costs per image what the fitted one will: the shipped weights."""
+    if BASE_WEIGHTS not in degsdk.list_weights():
+        return None
+    return _config(data.scale, BASE_WEIGHTS, 3.0)
 
 
 def _multiple() -> int:
@@ -100,8 +121,9 @@ def fit_interflow(ctx: FitContext) -> FitResult:
     d = ctx.data
     k = d.scale
     out = ctx.out / "model"
+    base = base_weights(d)
     common: dict[str, Any] = dict(level_pairs=d.levels, preset=PRESET, patch=_patch(d),
-                                  seed=ctx.seed)
+                                  seed=ctx.seed, init=base)
     grid = _grid(d)  # the level search after training, timed once on the probe's model
     plan = plan_training(ctx, train_interflow, common, after_repeats=len(grid),
                          after=None if d.real_lr is None else
@@ -123,14 +145,16 @@ def fit_interflow(ctx: FitContext) -> FitResult:
     shown = f"{best:g}" if isinstance(best, float) else f"[{best[0]:g}, {best[1]:g}]"
     return FitResult(_config(k, str(out), best),
                      {"level": best, "steps": steps, "trained_levels": sorted(d.levels),
-                      "level_distances": dists},
+                      "init": base or "scratch", "level_distances": dists},
                      notes=f"level {shown} {how}; trained on levels "
-                     + ", ".join(f"{s:g}" for s in sorted(d.levels)) + f"; {steps} steps")
+                     + ", ".join(f"{s:g}" for s in sorted(d.levels)) + f"; {steps} steps, "
+                     + (f"fine-tuned from {base}" if base else "from scratch"))
 
 
 def interflow_fitter() -> Fitter:
     """The ``interflow`` fitter of ``degsdk fit``."""
     return Fitter("InterFlow: a conditional flow over zoom levels, learned from real pairs "
                   "at several levels.", fit_interflow, needs=("levels",), check=check,
-                  budget_weight=3.0, fits="the flow (on the level pairs), the camera's zoom "
-                  "level or the whole trained range (by realism)")
+                  budget_weight=3.0, fits="the flow (on the level pairs, fine-tuned from "
+                  "interflow/camera24 at two levels), the camera's zoom level or the whole "
+                  "trained range (by realism)", cost_probe=cost_probe)

@@ -23,8 +23,9 @@ from pydantic import Field
 
 from degsdk import ConfigError, Trainer, ZoomLevels
 from degsdk.fit import parse_levels
+from degsdk.hub import WeightsRefOption
 from degsdk.seeding import draw_seed, generator_from_seed
-from degsdk.training import Run, RunOptions
+from degsdk.training import Run, RunOptions, warm_start
 
 from .calibrate import calibrate
 from .data import (
@@ -93,6 +94,9 @@ class InterFlowTrainOptions(RunOptions):
     lambda_cons: float = Field(10.0, ge=0, description="LR-consistency weight (0: off)")
     lambda_ib: float = Field(1.0, ge=0, description="information-bottleneck weight (0: off)")
     cons_down: int = Field(4, ge=1, description="LR-consistency downscale factor")
+    init: WeightsRefOption | None = Field(None, description="fine-tune from these InterFlow "
+                                          "weights (same architecture and number of levels), "
+                                          "e.g. interflow/camera24, instead of a random init")
     skip_factor: float = Field(3.0, gt=1, description="after step 100, skip a step whose "
                                "loss exceeds this × the running mean of the accepted losses "
                                "(exploding)")
@@ -158,12 +162,16 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     run = Run("degsdk-interflow", o, name="interflow")
     g = run.generator
     model.reset_parameters(g)
+    # the levels (and their calibration) are this run's: the priors of the i-th level start
+    # from the i-th of the weights'
+    init = None if o.init is None else warm_start(model, o.init,
+                                                  ignore=("trained_levels", "calibration"))
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=o.lr)
     meta = {"levels": data.levels, "scenes": data.names, "steps_total": o.steps,
             "architecture": arch, "prior_mean": o.prior_mean, "patch": o.patch,
             "batch_size": o.batch_size, "lr": o.lr, "lambda_cons": o.lambda_cons,
-            "lambda_ib": o.lambda_ib, "cons_down": o.cons_down, "seed": o.seed}
+            "lambda_ib": o.lambda_ib, "cons_down": o.cons_down, "seed": o.seed, "init": init}
 
     def step(i: int) -> tuple[torch.Tensor, dict[str, torch.Tensor | float]]:
         hr, lrs = random_batch(data, o.batch_size, o.patch, g)

@@ -57,6 +57,23 @@ def check(data: FitData) -> str | None:
     return None
 
 
+def _params(weights: str, scale: int, model_scale: int) -> dict[str, object]:
+    params: dict[str, object] = {"weights": weights, "sampler": "ddim",
+                                 "ddim_steps": FIT_DDIM_STEPS, "candidates": FIT_CANDIDATES}
+    if scale != model_scale:
+        params["output_scale"] = scale
+    return params
+
+
+def cost_probe(data: FitData) -> dict[str, Any] | None:
+    """A degrader that costs per image what the fitted one will: the shipped weights with
+    the fit's sampler and output scale."""
+    base = base_weights()
+    if base is None:
+        return None
+    return {"name": "realdgen", "params": _params(base, data.scale, load_model(base).cfg.scale)}
+
+
 def fit_realdgen(ctx: FitContext) -> FitResult:
     """Store the real LR as references and fine-tune the DDPM within ``ctx.seconds``."""
     d = ctx.data
@@ -86,10 +103,7 @@ def fit_realdgen(ctx: FitContext) -> FitResult:
         under = (f"a share under {MIN_FINETUNE_S:.0f} s is too short to fine-tune the DDPM: "
                  "only the references were replaced")
     n = len(model.cfg.reference_names)
-    params: dict[str, object] = {"weights": str(out.resolve()), "sampler": "ddim",
-                                 "ddim_steps": FIT_DDIM_STEPS, "candidates": FIT_CANDIDATES}
-    if d.scale != model.cfg.scale:
-        params["output_scale"] = d.scale
+    params = _params(str(out.resolve()), d.scale, model.cfg.scale)
     return FitResult({"name": "realdgen", "params": params},
                      {"references": n, "base": base, "fine_tuned": ctx.seconds >= MIN_FINETUNE_S},
                      notes=f"{n} real LR as references; {how}", under_budget=under)
@@ -99,6 +113,6 @@ def realdgen_fitter() -> Fitter:
     """The ``realdgen`` fitter of ``degsdk fit``."""
     return Fitter("RealDGen: the camera's real LR as diffusion references (and the DDPM "
                   "fine-tuned on them).", fit_realdgen, needs_one_of=("real_lr", "pairs"),
-                  check=check, budget_weight=1.0,
+                  check=check, budget_weight=1.0, cost_probe=cost_probe,
                   fits="references (the real LR, stored with the model); DDPM fine-tuned on "
                   "them within the budget")
