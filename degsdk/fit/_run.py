@@ -563,7 +563,7 @@ def _later_costs(run: _Run, fitters: dict[str, Fitter], scorer: _Scorer
     """What one seed of each method's scoring will cost (timed on the config its fitter says
     it will cost like, else a classic pipeline's), and of their mixture (two of them, not
     known yet: as the mean of all)."""
-    classic = {"name": "bicubic", "params": {"scale": run.scale}}
+    classic = {"name": "bicubic", "params": {"scale": run.scale, "level": max(2, run.scale)}}
     out = {}
     for name, fitter in fitters.items():
         probe = fitter.cost_probe(run.data) if fitter.cost_probe is not None else None

@@ -231,3 +231,13 @@ def test_latent_densities_match_scipy() -> None:
         standard_normal_log_prob(z).numpy(), rtol=1e-12)
     ll = torch.tensor([-100.0])
     assert float(bits_per_dim(ll, 50)[0]) == pytest.approx(100 / (50 * math.log(2)))
+    # a rank-deficient M (paired mode from weights trained unpaired): M·Mᵀ is singular, so the
+    # smallest jitter that makes it positive definite (here 10⁻⁸ of its mean variance) is added
+    low = torch.zeros(3, 3, dtype=torch.float64)
+    low[:, 0] = torch.tensor([1.0, 0.5, -0.25], dtype=torch.float64)
+    assert torch.linalg.cholesky_ex(low @ low.T).info > 0
+    got = full_cov_gaussian_log_prob(z, mean, low, identity=False)
+    cov = (low @ low.T).numpy() + 1e-8 * float((low @ low.T).diagonal().mean()) * np.eye(3)
+    pts = z.permute(0, 2, 3, 1).reshape(2, -1, 3).numpy()
+    ref = scipy.stats.multivariate_normal(mean.numpy(), cov).logpdf(pts).sum(1)
+    np.testing.assert_allclose(got.numpy(), ref, rtol=1e-6)

@@ -19,12 +19,25 @@ def full_cov_gaussian_log_prob(z: Tensor, mean: Tensor, factor: Tensor,
                                identity: bool = True) -> Tensor:
     """log N(z_p; μ, Σ) with Σ = I + M·Mᵀ (``identity=True``, DeFlow's degraded domain) or
     Σ = M·Mᵀ, evaluated at every spatial position p of ``z`` (N×C×H×W) and summed → N.
-    ``mean`` is C, ``factor`` (M) is C×C; the same Gaussian at every position."""
+    ``mean`` is C, ``factor`` (M) is C×C; the same Gaussian at every position. A singular
+    M·Mᵀ (a rank-deficient M, e.g. weights trained without pairs and fine-tuned with them) gets
+    the smallest jitter ε·I (ε from 10⁻⁸ to 10⁻² of its mean variance) that makes it positive
+    definite; a positive-definite Σ is used as it is."""
     c = z.shape[1]
     sigma = factor @ factor.T
+    eye = torch.eye(c, dtype=z.dtype, device=z.device)
     if identity:
-        sigma = sigma + torch.eye(c, dtype=z.dtype, device=z.device)
-    chol = torch.linalg.cholesky(sigma)
+        sigma = sigma + eye
+    chol, info = torch.linalg.cholesky_ex(sigma)
+    if bool(info):
+        scale = sigma.diagonal().mean().detach().clamp(min=1e-12)
+        for power in range(8, 1, -1):
+            chol, info = torch.linalg.cholesky_ex(sigma + 10.0 ** -power * scale * eye)
+            if not bool(info):
+                break
+        else:
+            raise torch.linalg.LinAlgError("full_cov_gaussian_log_prob: the covariance M·Mᵀ "
+                                           "is not positive definite even with a jitter")
     d = (z - mean.view(1, c, 1, 1)).permute(0, 2, 3, 1).reshape(-1, c, 1)
     sol = torch.linalg.solve_triangular(chol, d, upper=False)
     maha = sol.pow(2).sum((1, 2)).view(z.shape[0], -1).sum(1)
