@@ -400,7 +400,7 @@ class _Scorer:
             c, self.data.cut(cost.realism_cut(size).side, size.images), self.settings,
             self.run.out / "scores",
             clean, self.run.test, self.run.folders.real_lr_heldout, self.extractors,
-            self.ref_feats, o.progress, deadline=t0 + max(seconds, planned),
+            self.ref_feats, o.progress, deadline=t0 + max(room, planned),
             seed_estimate_s=cost.per_seed(size), note=note)
         self.plans[c.label]["used_s"] = round(time.perf_counter() - t0, 1)
         return True
@@ -425,6 +425,7 @@ class _Scorer:
             o.progress, deadline=t0 + seconds, seed_estimate_s=per_seed)
         self.plans["real-pairs"] = {"probe_s": round(per_seed * o.repeats, 1),
                                     "given_s": round(seconds, 1),
+                                    "planned_s": round(per_seed * o.repeats, 1),
                                     "used_s": round(time.perf_counter() - t0, 1)}
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,29 @@ def _realism(config: dict[str, Any], data: ScoreData, extractors: dict[str, Extr
     return {"frechet": frechet, "hf_kl": hf_kl(data.real, gen)}, gen[0]
 
 
+def _seeds_left(rec: dict[str, Any], settings: ScoreSettings, deadline: float | None,
+                estimate_s: float) -> Iterator[tuple[int, float]]:
+    """The repeat seeds ``rec["seeds"]`` lacks, each with the seconds it is expected to take
+    (the slowest seed made, else ``estimate_s``). Stops at one that would end past
+    ``deadline`` (when a seed is made already), saying so in ``rec["cut"]``."""
+    for seed in settings.seeds():
+        if str(seed) in rec["seeds"]:
+            continue
+        made = [one["seconds"] for one in rec["seeds"].values()]
+        expected = max(made) if made else estimate_s
+        if deadline is not None and made and time.perf_counter() + expected > deadline:
+            rec["cut"] = (f"{len(made)} of {settings.repeats} seeds: the next would have "
+                          "ended past the time this candidate was given")
+            return
+        yield seed, expected
+
+
+def _sr_seed(seed: int, expected_s: float) -> dict[str, Any]:
+    """The SR settings of one seed: its seed, and a time limit of twice the seed's expected
+    time (a guard against a run-away step time, not the plan)."""
+    return {"seed": seed, **({"max_seconds": 2 * expected_s} if expected_s > 0 else {})}
+
+
 def score_candidate(cand: Candidate, data: ScoreData, settings: ScoreSettings, folder: Path,
                     clean_hr: Path, test: Path | None, heldout_real_lr: Path,
                     extractors: dict[str, Extractor], ref_feats: dict[str, Tensor],
@@ -128,23 +151,13 @@ def score_candidate(cand: Candidate, data: ScoreData, settings: ScoreSettings, f
             rec = old
     if note:
         rec["reduced"] = note
-    for seed in settings.seeds():
-        if str(seed) in rec["seeds"]:
-            continue
-        made = [one["seconds"] for one in rec["seeds"].values()]
-        expected = max(made) if made else seed_estimate_s
-        if deadline is not None and rec["seeds"] and time.perf_counter() + expected > deadline:
-            rec["cut"] = (f"{len(rec['seeds'])} of {settings.repeats} seeds: the next would "
-                          "have ended past the time this candidate was given")
-            break
+    for seed, expected in _seeds_left(rec, settings, deadline, seed_estimate_s):
         t0 = time.perf_counter()
         one, gen0 = _realism(cand.config, data, extractors, ref_feats, seed)
         one["sr"] = None
         if settings.sr is not None and test is not None:
-            update: dict[str, Any] = {"seed": seed, "extractors": [], "save_models": False}
-            if expected > 0:  # a guard against a run-away step time, not the plan
-                update["max_seconds"] = 2 * expected
-            sr_settings = settings.sr.model_copy(update=update)
+            sr_settings = settings.sr.model_copy(update={
+                **_sr_seed(seed, expected), "extractors": [], "save_models": False})
             entry = DegraderEntry(cand.label, from_config(cand.config), "degsdk fit")
             report = evaluate([entry], clean_hr, test, heldout_real_lr, sr_settings,
                               progress=progress, test_lr_metrics=False)
@@ -185,20 +198,10 @@ def score_real_pairs(pairs: Path, test: Path, settings: ScoreSettings, folder: P
     assert settings.sr is not None
     path = folder / "real-pairs.json"
     rec: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {"seeds": {}}
-    for seed in settings.seeds():
-        if str(seed) in rec["seeds"]:
-            continue
-        made = [one["seconds"] for one in rec["seeds"].values()]
-        expected = max(made) if made else seed_estimate_s
-        if deadline is not None and rec["seeds"] and time.perf_counter() + expected > deadline:
-            rec["cut"] = f"{len(rec['seeds'])} of {settings.repeats} seeds: time"
-            break
+    for seed, expected in _seeds_left(rec, settings, deadline, seed_estimate_s):
         t0 = time.perf_counter()
-        update: dict[str, Any] = {"seed": seed}
-        if expected > 0:
-            update["max_seconds"] = 2 * expected
-        one = sr_from_real_pairs(pairs, test, settings.sr.model_copy(update=update),
-                                 progress=progress)
+        one = sr_from_real_pairs(pairs, test, settings.sr.model_copy(
+            update=_sr_seed(seed, expected)), progress=progress)
         one["seconds"] = round(time.perf_counter() - t0, 2)
         rec["pairs"] = one.pop("pairs")
         rec["seeds"][str(seed)] = one
