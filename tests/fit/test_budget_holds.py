@@ -155,6 +155,12 @@ def test_a_candidate_dearer_than_planned_is_cut_to_the_time_left(
     assert "clean HR" in report.candidates["slow"].reduced
     text = (tmp_path / "f" / "report.md").read_text()
     assert "## Scoring time" in text and "clean HR" in text  # … and the report says how
+    # the reference rows: no training, and SR trained on the fitting pairs themselves
+    pairs = report.real_pairs_sr
+    assert pairs is not None and pairs.min <= pairs.mean <= pairs.max
+    assert report.extra["real_pairs"]["pairs"] == len(report.split["pairs_fit"])
+    assert "| your real pairs (SR trained on the 4 fitting pairs) | reference |" in text
+    assert "| no training (bicubic upscaling) | reference |" in text
 
 
 def test_a_method_whose_probe_eats_the_budget_is_refused_before_writing(
