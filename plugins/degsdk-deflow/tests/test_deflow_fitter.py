@@ -43,3 +43,14 @@ def test_training_from_init_starts_at_the_shipped_weights(tmp_path: Path) -> Non
     shipped = degsdk.load(BASE_WEIGHTS).state_dict()
     for name, value in model.state_dict().items():  # lr 0: still exactly the shipped weights
         assert torch.equal(value, shipped[name]), name
+
+
+def test_with_aligned_pairs_it_trains_from_scratch(tmp_path: Path) -> None:
+    # the shipped weights were trained unpaired: the paired loss starts from a random init
+    noise = {"name": "gaussian_noise", "params": {"sigma": 5.0}}
+    data = camera_test_data(tmp_path / "d", noise, size=64, pairs=2, test=0, clean=2, real_lr=2)
+    fd = FitData(scale=1, clean_hr=data["clean_hr"], real_lr=data["real_lr"],
+                 pairs=data["pairs"], pair_scale=1)
+    res = fit_deflow(FitContext(fd, tmp_path / "m", seconds=6.0, progress=False))
+    assert res.fitted["paired"] and res.fitted["init"] == "scratch"
+    assert "trained without pairs" in res.notes
