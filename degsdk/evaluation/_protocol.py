@@ -31,7 +31,7 @@ from torch import Tensor
 
 from .._components import create_extractor, create_sr_model
 from .._errors import ConfigError
-from .._interfaces import Degrader
+from .._interfaces import Degrader, SRModel
 from ..io import find_pairs, list_images, read_image
 from ..metrics import frechet_distance, hf_kl, psnr, ssim
 from ..seeding import Stream, derive_seed
@@ -109,7 +109,7 @@ def folder_name(label: str) -> str:
 class _Data:
     """The test pairs, train HR and reference LR, cropped to what the SR model needs."""
 
-    def __init__(self, train_hr: Path, test: Path, real_lr: Path | None,
+    def __init__(self, train_hr: Path | None, test: Path, real_lr: Path | None,
                  settings: EvalSettings) -> None:
         pairs = find_pairs(test)
         first_hr, first_lr = read_image(pairs[0].hr), read_image(pairs[0].lr)
@@ -121,7 +121,8 @@ class _Data:
         self.test_hr = [read_image(p.hr)[:, : x.shape[-2] * self.scale,
                                          : x.shape[-1] * self.scale]
                         for p, x in zip(pairs, self.test_lr, strict=True)]
-        files = list_images([train_hr])
+        self.lr_multiple = lr_m
+        files = list_images([train_hr]) if train_hr is not None else []
         self.train_hr = [_crop_to(read_image(f), lr_m * self.scale) for f in files]
         need = settings.patch * self.scale
         small = [f.name for f, x in zip(files, self.train_hr, strict=True)
@@ -164,6 +165,20 @@ def _sharpest_crop(hr: Tensor, lr: Tensor, scale: int, size: int) -> tuple[int, 
             if v > best:
                 best, where = v, (t, s)
     return where[0], where[1], size
+
+
+def _train_and_test(train_hr: Sequence[Tensor], train_lr: Sequence[Tensor], data: _Data,
+                    cfg: EvalSettings, progress: bool, desc: str
+                    ) -> tuple[SRModel, int, list[Tensor]]:
+    """Train the protocol's SR model on (``train_hr``, ``train_lr``) pairs; returns it, the
+    steps it ran and its SR of every test LR."""
+    model, done = train_sr_on_tensors(
+        train_hr, train_lr, scale=data.scale, steps=cfg.steps, batch_size=cfg.batch_size,
+        patch=cfg.patch, lr=cfg.lr, seed=cfg.seed, channels=cfg.channels, blocks=cfg.blocks,
+        max_seconds=cfg.max_seconds, progress=progress, desc=desc)
+    with torch.no_grad():
+        sr = [model(x[None])[0].clamp(0, 1) for x in data.test_lr]
+    return model, done, sr
 
 
 def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
@@ -218,14 +233,9 @@ def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
         train_lr = _degrade_all(deg, data.train_hr, cfg.seed, cfg.copies)
         pairs_hr = [hr for hr in data.train_hr for _ in range(cfg.copies)]
         t_gen = time.perf_counter() - t0
-        model, done = train_sr_on_tensors(
-            pairs_hr, train_lr, scale=k, steps=cfg.steps, batch_size=cfg.batch_size,
-            patch=cfg.patch, lr=cfg.lr, seed=cfg.seed, channels=cfg.channels,
-            blocks=cfg.blocks, max_seconds=cfg.max_seconds, progress=progress,
-            desc=f"train sr [{entry.label}]")
+        model, done, sr = _train_and_test(pairs_hr, train_lr, data, cfg, progress,
+                                          f"train sr [{entry.label}]")
         t_train = time.perf_counter() - t0 - t_gen
-        with torch.no_grad():
-            sr = [model(x[None])[0].clamp(0, 1) for x in data.test_lr]
         sp, ss, spi, ssi = _fidelity(sr, data.test_hr, border, y)
         lr_fid, frechet, kl = None, None, None
         if test_lr_metrics:
@@ -286,24 +296,19 @@ def sr_from_real_pairs(pairs: str | Path, test: str | Path,
     ``{"psnr", "ssim", "steps", "pairs"}``."""
     cfg = settings or EvalSettings()
     found = find_pairs(Path(pairs))
-    data = _Data(Path(pairs) / "hr", Path(test), None, cfg)
+    data = _Data(None, Path(test), None, cfg)
     k = data.scale
-    lr_m = 2 if k == 1 else 1
     train_lr, train_hr = [], []
     for p in found:
-        lr = _crop_to(read_image(p.lr), lr_m)
+        lr = _crop_to(read_image(p.lr), data.lr_multiple)
         hr = read_image(p.hr)
         if round(hr.shape[-1] / lr.shape[-1]) != k:
             raise ConfigError(f"--pairs {pairs}: pair {p.name} is not at the test pairs' "
                               f"scale ×{k}")
         train_lr.append(lr)
         train_hr.append(hr[:, : lr.shape[-2] * k, : lr.shape[-1] * k])
-    model, done = train_sr_on_tensors(
-        train_hr, train_lr, scale=k, steps=cfg.steps, batch_size=cfg.batch_size,
-        patch=cfg.patch, lr=cfg.lr, seed=cfg.seed, channels=cfg.channels, blocks=cfg.blocks,
-        max_seconds=cfg.max_seconds, progress=progress, desc="train sr [your real pairs]")
-    with torch.no_grad():
-        sr = [model(x[None])[0].clamp(0, 1) for x in data.test_lr]
+    _, done, sr = _train_and_test(train_hr, train_lr, data, cfg, progress,
+                                  "train sr [your real pairs]")
     border = k if cfg.crop_border is None else cfg.crop_border
     sp, ss, _, _ = _fidelity(sr, data.test_hr, border, cfg.y_channel)
     return {"psnr": sp, "ssim": ss, "steps": done, "pairs": len(found)}
