@@ -146,11 +146,6 @@ class ScoringCost:
         """Seconds one seed takes at ``size``."""
         return self.sr_s + self.degrade_s(size) + self.overhead_s
 
-    def mixed(self, other: ScoringCost) -> ScoringCost:
-        """The cost of a 50/50 mixture of this candidate and ``other``."""
-        return dataclasses.replace(self, timings=tuple(
-            (w / 2, t) for w, t in self.timings + other.timings))
-
     def fit_within(self, seconds: float, repeats: int, min_side: int
                    ) -> ScoringSize | None:
         """The largest scoring size whose ``repeats`` seeds fit ``seconds``: full size, else

@@ -700,7 +700,7 @@ def _fit(o: FitOptions) -> FitReport:
             "probs": [0.5, 0.5], "ops": [records[a]["config"], records[b]["config"]]}},
             "mixture")
         left = total - run.elapsed() - REPORT_RESERVE_S
-        if scorer.score(mix, costs[a].mixed(costs[b]), max(0.0, left)):
+        if scorer.score(mix, mean_cost([costs[a], costs[b]]), max(0.0, left)):
             summaries["mixture"] = summarize(records["mixture"])
     best = order[0]
     if "mixture" in summaries:

@@ -22,6 +22,7 @@ from degsdk.fit._cost import (
     ScoringCost,
     ScoringSize,
     allowance,
+    mean_cost,
     planned_scoring,
     probe_degrading,
 )
@@ -100,7 +101,7 @@ def test_the_scoring_size_is_the_largest_that_fits() -> None:
     # a mixture costs the mean of its two members
     other = ScoringCost(10.0, ((1.0, DegradeTiming(3.0, 1.0)),), ((1000, 1000),) * 4, 2,
                         overhead_s=0.0)
-    assert cost.mixed(other).per_seed() == pytest.approx(10.0 + (8.0 + 24.0) / 2)
+    assert mean_cost([cost, other]).per_seed() == pytest.approx(10.0 + (8.0 + 24.0) / 2)
 
 
 def test_a_timing_grows_with_its_exponent() -> None:

@@ -67,11 +67,13 @@ def _params(weights: str, scale: int, model_scale: int) -> dict[str, object]:
 
 def cost_probe(data: FitData) -> dict[str, Any] | None:
     """A degrader that costs per image what the fitted one will: the shipped weights with
-    the fit's sampler and output scale."""
+    the fit's sampler and output scale (set even when it is the model's own, which changes
+    nothing, so the weights need not be loaded to know it)."""
     base = base_weights()
     if base is None:
         return None
-    return {"name": "realdgen", "params": _params(base, data.scale, load_model(base).cfg.scale)}
+    return {"name": "realdgen", "params": {**_params(base, data.scale, data.scale),
+                                           "output_scale": data.scale}}
 
 
 def fit_realdgen(ctx: FitContext) -> FitResult:
