@@ -134,7 +134,9 @@ class DataMinimum:
                              f"{min(sides)} px)")
         if not lacks:
             return None
-        return "needs at least " + "; ".join(lacks) + " — or lower --holdout"
+        held_out = any(getattr(self, k) > len(counts[k]) for k in ("real_lr", "pairs"))
+        return "needs at least " + "; ".join(lacks) + (" — or lower --holdout" if held_out
+                                                       else "")
 
 
 UNDER_BUDGET = 0.8

@@ -111,7 +111,8 @@ def render_markdown(r: dict[str, Any]) -> str:
     pairs = r.get("real_pairs") or {}
     dash = ["–"] * (len(header) - 4)
     if has_sr and base is not None:
-        lines.append("| | no training (bicubic upscaling) | reference | "
+        how = "bicubic upscaling" if r["scale"] > 1 else "the real LR as is"
+        lines.append(f"| | no training ({how}) | reference | "
                      + " | ".join([f"{base:.2f}", *dash]) + " |")
     if has_sr and pairs.get("sr_psnr"):
         lines.append(f"| | your real pairs (SR trained on the {pairs['pairs']} fitting pairs) "
