@@ -124,6 +124,6 @@ def deflow_fitter() -> Fitter:
     """The ``deflow`` fitter of ``degsdk fit``."""
     return Fitter("DeFlow: a conditional flow learned from unpaired clean and real LR images.",
                   fit_deflow, needs=("real_lr", "clean_hr"), check=check, budget_weight=3.0,
-                  fits="the flow (fine-tuned from deflow/realsrset, paired when there are ×1 "
-                  "pairs), temperature τ (by realism)",
+                  fits="the flow (fine-tuned from deflow/realsrset; from scratch with the "
+                  "paired likelihood when there are ×1 pairs), temperature τ (by realism)",
                   minimum=DataMinimum(real_lr=2, clean_hr=1), cost_probe=cost_probe)
