@@ -55,6 +55,7 @@ from ._ranges import FloatRange, IntRange
 from ._registry import Component
 from ._trainer import Command, Trainer, TrainerOption
 from ._version import __version__
+from ._warn import warn_user
 from .hub import PretrainedMixin, load, resolve
 from .io import find_pairs, list_images, read_image, write_image
 from .recipes import Recipe
@@ -136,5 +137,6 @@ __all__ = [
     "save_config",
     "spawn",
     "unregister_plugin",
+    "warn_user",
     "write_image",
 ]

@@ -9,7 +9,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._bounded import check_bounded
 from ._errors import ConfigError
+from ._quote import quote
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,12 @@ class ComponentConfig(Mapping[str, Any]):
         if not isinstance(value, Mapping):
             raise ConfigError(f"{where}: expected a {{name, params}} mapping, got "
                               f"{type(value).__name__}")
+        check_bounded(dict(value), where)
         extra = sorted(set(value) - {"name", "params"})
         name, params = value.get("name"), value.get("params", {})
         if extra or not isinstance(name, str) or not name or not isinstance(params, Mapping):
             raise ConfigError(f"{where}: expected {{name: str, params: mapping}}, got "
-                              f"{dict(value)!r}")
+                              f"{quote(dict(value))}")
         return cls(name, copy.deepcopy(dict(params)))
 
     def to_dict(self) -> dict[str, Any]:

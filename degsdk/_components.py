@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from ._bounded import check_bounded
 from ._errors import ConfigError, DegsdkError, PluginError
 from ._fitter import Fitter
 from ._interfaces import Degrader, Extractor, SRModel
@@ -20,6 +21,7 @@ E = TypeVar("E", Trainer, Command, Fitter)
 
 def _build(kind: str, name: str, expected: type, params: dict[str, Any]) -> Any:
     reg = get_registry().get(kind, name)
+    check_bounded(params, f"{name}: parameters")
     if _is_learned(reg.factory) and "weights" in params:
         if params["weights"] is not None:
             return _from_weights(kind, name, params)

@@ -10,9 +10,11 @@ from typing import Any
 
 import yaml
 
+from ._bounded import load_yaml
 from ._components import create
 from ._errors import ConfigError, DegsdkError
 from ._interfaces import Degrader
+from ._quote import quote
 from .io._atomic import write_text_atomic
 
 # The location of the config being built, so containers can name their children's location
@@ -42,7 +44,7 @@ def from_config(cfg: Mapping[str, Any] | Degrader, *, where: str = "config") -> 
                           "only 'name' and 'params'")
     name = cfg.get("name")
     if not isinstance(name, str) or not name:
-        raise ConfigError(f"{where}.name: expected a registered degrader name, got {name!r}")
+        raise ConfigError(f"{where}.name: expected a registered degrader name, got {quote(name)}")
     params = cfg.get("params") or {}
     if not isinstance(params, Mapping):
         raise ConfigError(f"{where}.params: expected a mapping, got {type(params).__name__}")
@@ -66,10 +68,7 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read config file ({exc.strerror or exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
+    data = load_yaml(text, str(p))
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: expected a mapping with 'name' and 'params' at the top level")
     return dict(weights_relative_to(data, p.resolve().parent))

@@ -4,9 +4,15 @@ these without a traceback."""
 
 from __future__ import annotations
 
+from ._quote import cap_message
+
 
 class DegsdkError(Exception):
-    """Base class of every error degsdk raises on purpose."""
+    """Base class of every error degsdk raises on purpose. Its message prints at most about a
+    screen (``degsdk._quote.cap_message``), however long the text it was given."""
+
+    def __str__(self) -> str:
+        return cap_message(super().__str__())
 
 
 class InputError(DegsdkError, ValueError):
@@ -21,7 +27,7 @@ class UnknownComponentError(DegsdkError, KeyError):
     """No component is registered under the requested name."""
 
     def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
+        return cap_message(str(self.args[0])) if self.args else ""
 
 
 class PluginError(DegsdkError):

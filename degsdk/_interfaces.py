@@ -32,6 +32,7 @@ import torch
 from torch import Tensor, nn
 
 from ._errors import ConfigError, InputError
+from ._quote import cut, quote
 from .seeding import make_generators
 
 SampleParams = dict[str, Any]
@@ -86,17 +87,19 @@ class DegradeResult:
 
 
 class DegraderConfig(pydantic.BaseModel):
-    """Base of every degrader's constructor-parameter model: unknown fields are errors."""
+    """Base of every degrader's constructor-parameter model: unknown fields are errors, and
+    defaults are validated like given values (``strength: FloatRange = 0.3`` becomes
+    ``(0.3, 0.3)``)."""
 
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def _format_validation_error(owner: str, err: pydantic.ValidationError) -> str:
     lines = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(params)"
+        loc = cut(".".join(str(p) for p in e["loc"]), 100) or "(params)"
         given = e.get("input")
-        given_s = "" if isinstance(given, dict) else f" (got {given!r})"
+        given_s = "" if isinstance(given, dict) else f" (got {quote(given)})"
         msg = e["msg"].removeprefix("Value error, ")
         lines.append(f"  {loc}: {msg}{given_s}")
     return f"{owner}: invalid parameters:\n" + "\n".join(lines)
@@ -119,11 +122,11 @@ def _non_json(value: Any, where: str = "") -> str:
     if value is None or isinstance(value, bool | int | str):
         return ""
     if isinstance(value, float):
-        return "" if math.isfinite(value) else f"{value} at {where or 'top level'!r}"
+        return "" if math.isfinite(value) else f"{value} at {quote(where or 'top level')}"
     if isinstance(value, dict):
         for k, v in value.items():
             if not isinstance(k, str):
-                return f"a non-string key {k!r}"
+                return f"a non-string key {quote(k)}"
             bad = _non_json(v, f"{where}.{k}" if where else k)
             if bad:
                 return bad
@@ -134,7 +137,7 @@ def _non_json(value: Any, where: str = "") -> str:
             if bad:
                 return bad
         return ""
-    return f"a {type(value).__name__} at {where or 'top level'!r}"
+    return f"a {type(value).__name__} at {quote(where or 'top level')}"
 
 
 def _checked(kind: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -256,7 +259,7 @@ class Degrader(nn.Module, ABC):
         if indices is not None and any(isinstance(i, bool) or not isinstance(i, int | np.integer)
                                        or i < 0 for i in indices):
             raise InputError(f"{self.describe()}: indices must be non-negative integers, got "
-                             f"{list(indices)!r}")
+                             f"{quote(list(indices))}")
         idx = list(range(n)) if indices is None else [int(i) for i in indices]
         if len(idx) != n:
             raise InputError(f"{self.describe()}: got {len(idx)} indices for a batch of {n}")
@@ -264,7 +267,7 @@ class Degrader(nn.Module, ABC):
             seed = int.from_bytes(os.urandom(8), "little") >> 1
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise InputError(f"{self.describe()}: seed must be a non-negative integer, got "
-                             f"{seed!r}")
+                             f"{quote(seed)}")
         generators = make_generators(int(seed), idx)
         token = _VALIDATED.set(True)
         try:

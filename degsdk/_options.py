@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import pydantic
 
+from ._bounded import check_bounded
 from ._errors import ConfigError
+from ._quote import cut, quote
 
 OptionsT = TypeVar("OptionsT", bound="Options")
 
@@ -23,7 +25,8 @@ OptionsT = TypeVar("OptionsT", bound="Options")
 class Options(pydantic.BaseModel):
     """Base of every trainer's and command's options. One field per option: its type,
     default (none: required) and ``description`` (the ``--help`` text). ``bool`` fields are
-    switches (``--name``, or ``--no-name`` when the default is true), ``Literal`` fields give
+    switches (``--name``, or ``--no-name`` when the default is true: its help is "do not " and
+    the description, or ``json_schema_extra={"off_help": …}``), ``Literal`` fields give
     choices, ``list`` fields repeat (``--name A --name B``); a field whose type is another
     ``Options`` model gives that model's flags under its name (``sr: SRSettings`` →
     ``--sr-steps``, keyword ``sr={"steps": 5}`` or ``**{"sr.steps": 5}``). A field declared
@@ -33,7 +36,7 @@ class Options(pydantic.BaseModel):
     ``{"old_name": "its_field"}``, keywords only), with a warning. Unknown fields are
     errors."""
 
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     @pydantic.model_validator(mode="before")
     @classmethod
@@ -71,6 +74,7 @@ class Options(pydantic.BaseModel):
         """The validated options: ``options`` as given, or built from ``fields`` (``fields``
         given with ``options`` override it); a bad field raises ``ConfigError`` naming it, as
         ``--flag`` and as the keyword."""
+        check_bounded(fields, cls.__name__)
         if options is not None:
             if not isinstance(options, cls):
                 raise ConfigError(f"expected {cls.__name__}, got {type(options).__name__}")
@@ -83,12 +87,12 @@ class Options(pydantic.BaseModel):
             lines = []
             for e in err.errors():
                 path = _field_path(cls, e["loc"])
-                field = ".".join(path)
-                flag = "--" + "-".join(path).replace("_", "-")
+                field = cut(".".join(path), 100)
+                flag = cut("--" + "-".join(path).replace("_", "-"), 100)
                 msg = e["msg"].removeprefix("Value error, ")
                 given = e.get("input")
                 given_s = "" if e["type"] == "missing" or isinstance(given, dict) else (
-                    f" (got {given!r})")
+                    f" (got {quote(given)})")
                 lines.append(f"  {flag} ({field}): {msg}{given_s}")
             raise ConfigError(f"{cls.__name__}: invalid options:\n" + "\n".join(lines)) from None
 
@@ -149,7 +153,7 @@ def _level_items(value: Any) -> Any:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            raise ValueError(f"expected LEVEL=DIR with LEVEL a number, got {item!r}")
+            raise ValueError(f"expected LEVEL=DIR with LEVEL a number, got {quote(item)}")
         if number in out:
             raise ValueError(f"level {number:g} is given twice")
         out[number] = folder
@@ -209,14 +213,16 @@ def add_options(parser: argparse.ArgumentParser, model: type[Options], prefix: s
         if tp is bool:
             action = "store_false" if default else "store_true"
             switch = "--no-" + flag[2:] if default else flag
+            off = str(extra.get("off_help") or f"do not {help_text}")
             parser.add_argument(switch, dest=dest, action=action, default=argparse.SUPPRESS,
-                                help=f"turn off: {help_text}" if default else help_text)
+                                help=off if default else help_text)
             for old in old_flags:
                 parser.add_argument(old, dest=dest, nargs=0, default=argparse.SUPPRESS,
                                     action=_deprecated(action, switch), help=argparse.SUPPRESS)
             continue
+        # a required option with an old spelling: the model says it is missing, naming the flag
         kwargs: dict[str, Any] = {"dest": dest, "default": argparse.SUPPRESS,
-                                  "required": required}
+                                  "required": required and not old_flags}
         if get_origin(tp) is Literal:
             values = {str(c): c for c in get_args(tp)}
             kwargs["choices"] = list(values.values())
@@ -227,12 +233,23 @@ def add_options(parser: argparse.ArgumentParser, model: type[Options], prefix: s
                    else "KEY=VALUE" if get_origin(tp) is dict else name.upper())
         if metavar:
             kwargs["metavar"] = metavar
-        note = "" if required or default is None else f" (default: {default})"
+        note = "" if required else _default_note(default)
         parser.add_argument(flag, help=help_text + note, **kwargs)
         for old in old_flags:
             parser.add_argument(old, dest=dest, default=argparse.SUPPRESS,
                                 action=_deprecated(kwargs.get("action", "store"), flag),
                                 help=argparse.SUPPRESS, metavar=metavar)
+
+
+def _default_note(default: Any) -> str:
+    """" (default: …)" for ``--help``: lists as "a, b", nothing for None or an empty list."""
+    if default is None or (isinstance(default, list | tuple | dict) and not default):
+        return ""
+    if isinstance(default, list | tuple):
+        return f" (default: {', '.join(map(str, default))})"
+    if isinstance(default, dict):
+        return f" (default: {', '.join(f'{k}={v}' for k, v in default.items())})"
+    return f" (default: {default})"
 
 
 def _deprecated(action: str, flag: str) -> type[argparse.Action]:

@@ -9,6 +9,7 @@ from typing import Any
 from ._contract_case import ContractCase
 from ._errors import PluginError, UnknownComponentError
 from ._fitter import Fitter
+from ._quote import quote
 from ._trainer import Command, Trainer
 
 KINDS = ("degrader", "extractor", "sr_model", "trainer", "weights", "command", "fitter")
@@ -129,7 +130,7 @@ class Registry:
     def _unknown_message(self, kind: str, name: str) -> str:
         label = _KIND_LABEL[kind]
         known = self.names(kind)
-        msg = f"no {label} named {name!r} is registered."
+        msg = f"no {label} named {quote(name)} is registered."
         close = difflib.get_close_matches(str(name), known, n=3)
         if close:
             msg += f" Did you mean {', '.join(map(repr, close))}?"

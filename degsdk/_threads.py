@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import torch
 
 from ._errors import ConfigError
+from ._quote import quote
 
 THREADS_ENV = "DEGSDK_THREADS"
 
@@ -40,7 +41,7 @@ def choose_threads(requested: int | None = None) -> int:
         try:
             requested = int(raw)
         except ValueError:
-            raise ConfigError(f"{THREADS_ENV}={raw!r}: expected a whole number of threads") \
+            raise ConfigError(f"{THREADS_ENV}={quote(raw)}: expected a whole number of threads") \
                 from None
     if requested < 1:
         raise ConfigError(f"threads must be at least 1, got {requested}")

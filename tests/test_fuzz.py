@@ -11,10 +11,12 @@ Each test prints how many cases it tried (``-s`` shows it).
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import random
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -277,3 +279,219 @@ def test_what_the_fuzzer_found_stays_fixed(tmp_path: Path) -> None:
         degsdk.read_image(tmp_path / "cut.tif")
     with pytest.raises(degsdk.DegsdkError, match="~0"):
         degsdk.load("~0")
+
+
+# ------------------------------------------------------------- values of any size (issue 28)
+def _huge(kind: str, n: int) -> Any:
+    if kind == "deep list":
+        value: Any = []
+        for _ in range(n):
+            value = [value]
+        return value
+    if kind == "deep mapping":
+        value = 1
+        for _ in range(n):
+            value = {"a": value}
+        return value
+    if kind == "long list":
+        return [1.0] * n
+    if kind == "list of lists":
+        return [[1.0] * 1000] * max(1, n // 1000)
+    if kind == "long string":
+        return "x" * n
+    return {f"k{i}": i for i in range(n)}  # wide mapping
+
+
+def _huge_text(kind: str, n: int) -> str:
+    """The YAML/JSON text of ``_huge(kind, n)`` (built directly: json.dumps would recurse)."""
+    if kind == "deep list":
+        return "[" * n + "]" * n
+    if kind == "deep mapping":
+        return "{a: " * n + "1" + "}" * n
+    return json.dumps(_huge(kind, n))
+
+
+huge_values = st.tuples(st.sampled_from(["deep list", "deep mapping", "long list",
+                                         "list of lists", "long string", "wide mapping"]),
+                        st.sampled_from([10, 100, 1000, 30_000, 200_000, 2_000_000]))
+
+
+def _bounded_failure(call: Any, where: Path | None = None) -> degsdk.DegsdkError | None:
+    """Success (None) or a DegsdkError (returned) within 2 s whose message fits a screen;
+    nothing written in ``where``."""
+    from degsdk._quote import MESSAGE_CHARS, MESSAGE_LINES
+    before = set(where.rglob("*")) if where is not None else set()
+    t0 = time.perf_counter()
+    error = None
+    try:
+        call()
+    except degsdk.DegsdkError as exc:
+        text = str(exc)
+        assert 0 < len(text) <= MESSAGE_CHARS and text.count("\n") < MESSAGE_LINES
+        error = exc
+    took = time.perf_counter() - t0
+    assert took < 2.0, f"took {took:.1f} s"
+    if where is not None:
+        assert set(where.rglob("*")) == before, "something was written"
+    return error
+
+
+@FUZZ
+@given(huge_values, st.sampled_from(["create", "from_config", "recipe field", "recipe --set",
+                                     "degrade --set", "options", "eval spec"]),
+       st.sampled_from(["seed", "crop.size", "degrader", "degrader.params.ops",
+                        "degrader.params.ops.0.params.sigma", "inputs", "run.workers",
+                        "output"]))
+def test_values_of_any_size_and_nesting(value: tuple[str, int], entry: str, field: str) -> None:
+    """Recipe values, parameters and options of any size and nesting: bounded time, bounded
+    message, nothing written."""
+    _count("huge value")
+    v = _huge(*value)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        if entry == "create":
+            call = lambda: degsdk.create("gaussian_blur", sigma=v)  # noqa: E731
+        elif entry == "from_config":
+            call = lambda: degsdk.from_config({"name": "sequential", "params": {"ops": v}})  # noqa: E731
+        elif entry in ("recipe field", "recipe --set"):
+            data = yaml.safe_load(QUICKSTART)
+            data["output"]["dir"] = str(tmp / "out")
+            if entry == "recipe field":
+                cur = data
+                keys = field.split(".")
+                for k in keys[:-1]:
+                    cur = cur[int(k)] if k.isdigit() else cur[k]
+                cur[keys[-1]] = v
+
+                def call() -> None:
+                    degsdk.recipes.RecipeRunner(
+                        degsdk.Recipe.from_dict(data, base_dir=REPO / "recipes").spec, limit=1)
+            else:
+                text = _huge_text(*value)
+                call = lambda: parse_recipe(QUICKSTART, "q.yaml", [f"{field}={text}"],  # noqa: E731
+                                            base_dir=REPO / "recipes")
+        elif entry == "degrade --set":
+            src = tmp / "in"
+            degsdk.write_image(src / "a.png", torch.rand(3, 8, 8))
+            text = _huge_text(*value)
+
+            def call() -> None:
+                assert main(["degrade", str(src), "--out", str(tmp / "o"), "--with",
+                             "gaussian_blur", "--set", f"sigma={text}"]) == 2
+        elif entry == "options":
+            call = lambda: degsdk.fit.FitOptions.of(real_lr=v, out=tmp / "o")  # noqa: E731
+        else:
+            from degsdk.evaluation._degrader_spec import parse_degrader_spec
+            text = _huge_text(*value)
+            call = lambda: parse_degrader_spec(f"gaussian_blur:sigma={text}", 1)  # noqa: E731
+        _bounded_failure(call, tmp)
+
+
+# ------------------------------------------------------------- eval specs, fit, trainers
+spec_text = st.one_of(
+    st.text(max_size=40),
+    st.builds(lambda label, name, kv: f"{label}{name}{kv}",
+              st.sampled_from(["", "a=", "x.y=", "=", "1="]),
+              st.sampled_from([*BUILTINS[:8], "nope", "dml", "realdgen", "", ":"]),
+              st.lists(st.tuples(st.text(max_size=5), json_leaf), max_size=3).map(
+                  lambda kvs: "".join(f":{k}={json.dumps(v)}" for k, v in kvs))),
+    st.sampled_from(["recipes/quickstart.yaml", "recipes", "/nonexistent.yaml", "hf://a/b",
+                     "dml/city100", "dml/nope", "samples/LICENSE.md", ".", "a=b=c"]))
+
+
+@FUZZ
+@given(spec_text, st.sampled_from([1, 2, 4]))
+def test_eval_degrader_specs(spec: str, scale: int) -> None:
+    from degsdk.evaluation._degrader_spec import parse_degrader_spec
+    _count("eval spec")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        with _expect_clean():
+            _bounded_failure(lambda: parse_degrader_spec(spec, scale))
+    finally:
+        os.environ.pop("HF_HUB_OFFLINE", None)
+
+
+def _folder(root: Path, name: str, kind: str) -> str:
+    """A data folder that can never be enough to fit from: missing, a file, empty, one image,
+    or pairs with one side only."""
+    p = root / name
+    if kind == "missing":
+        return str(p)
+    if kind == "file":
+        p.write_text("x")
+        return str(p)
+    p.mkdir(exist_ok=True)
+    if kind == "one image":
+        degsdk.write_image(p / "a.png", torch.rand(3, 16, 16))
+    elif kind == "hr only":
+        degsdk.write_image(p / "hr" / "a.png", torch.rand(3, 16, 16))
+    return str(p)
+
+
+fit_fields = st.fixed_dictionaries({}, optional={
+    "methods": st.lists(st.sampled_from(["dml", "deflow", "bicubic", "camera", "nope", ""]),
+                        max_size=3),
+    "budget": st.one_of(json_leaf, st.sampled_from(["1h", "0", "-5m", "2 hours", "1e9"])),
+    "repeats": json_leaf, "holdout": json_leaf, "scale": json_leaf, "seed": json_leaf,
+    "baselines": json_leaf, "mixture": json_leaf, "extractors": json_leaf,
+    "resume": st.booleans(), "overwrite": st.booleans(), "threads": json_leaf,
+    "levels": st.lists(st.text(max_size=8), max_size=2)})
+
+
+@FUZZ
+@given(fit_fields, st.sampled_from(["missing", "file", "empty", "one image"]),
+       st.sampled_from(["missing", "file", "empty", "one image"]),
+       st.sampled_from([None, "missing", "empty", "hr only"]))
+def test_fit_options_and_data_folders(fields: dict[str, Any], real: str, clean: str,
+                                      pairs: str | None) -> None:
+    """`degsdk fit` with random options and folders that cannot be enough: refused with a
+    DegsdkError, promptly, before anything is written."""
+    _count("fit")
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        data = {"real_lr": _folder(tmp, "real", real), "clean_hr": _folder(tmp, "clean", clean),
+                "out": str(tmp / "fit"), "progress": False}
+        if pairs is not None:
+            data["pairs"] = _folder(tmp, "pairs", pairs)
+        with _expect_clean():
+            error = _bounded_failure(lambda: degsdk.fit.fit(**{**fields, **data}), tmp)
+        assert error is not None, "fit did not refuse data it cannot fit from"
+
+
+TRAIN_FLAGS = {name: [a for a in degsdk.get_trainer(name).parser("x")._actions
+                      if a.option_strings and a.dest not in ("help", "out")]
+               for name in ("interflow", "realdgen", "deflow", "dml")
+               if name in degsdk.list_trainers()}
+
+
+@FUZZ
+@given(st.sampled_from(sorted(TRAIN_FLAGS)), st.data())
+def test_train_options(name: str, data: st.DataObject) -> None:
+    """`degsdk train interflow|realdgen|…` with random options and data folders that are
+    missing or empty: exit code 2 with one error, nothing written."""
+    _count("train")
+    actions = data.draw(st.lists(st.sampled_from(TRAIN_FLAGS[name]), max_size=4,
+                                 unique_by=lambda a: a.dest))
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        (tmp / "empty").mkdir()
+        argv = ["train", name, "--out", str(tmp / "model")]
+        for a in actions:
+            flag = a.option_strings[-1]
+            if a.nargs == 0:
+                argv.append(flag)
+                continue
+            value = data.draw(st.one_of(
+                st.sampled_from([str(tmp / "empty"), str(tmp / "missing"), "2=" + str(tmp),
+                                 "0", "-1", "1e9", "paper", "tiny", "nan", "hf://a/b"]),
+                st.text(alphabet="abc=,.:/0123456789", max_size=8)))
+            argv += [flag, value]
+        before = set(tmp.rglob("*"))
+        try:
+            with _expect_clean(tmp):
+                rc = main(argv)
+        except SystemExit as exc:  # argparse's usage error
+            rc = exc.code  # type: ignore[assignment]
+        assert rc == 2, argv
+        assert set(tmp.rglob("*")) == before, argv

@@ -13,14 +13,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from tqdm import tqdm
 
+from .._bounded import load_yaml
 from .._components import create
 from .._config import from_config, load_config
 from .._contact_sheet import contact_sheet
 from .._errors import ConfigError, DegsdkError, ImageReadError
 from .._interfaces import Degrader
+from .._quote import quote
+from .._threads import use_threads
 from ..io import image_size, list_images, read_image, staged_folder, write_image, write_text_atomic
 
 
@@ -46,6 +48,9 @@ def add_parser(sub: Any) -> None:
                    "instead of failing")
     p.add_argument("--contact-sheet", action="store_true",
                    help="also write OUT/contact_sheet.png (HR beside LR)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="torch CPU threads (default: the cores not busy now, or "
+                   "$DEGSDK_THREADS)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace OUT's hr/, lr/, params.json and contact_sheet.png when OUT is "
                    "not empty (default: refuse a non-empty OUT)")
@@ -62,11 +67,8 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
     for item in sets:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set {item!r}: expected KEY=VALUE")
-        try:
-            out[key.strip()] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise ConfigError(f"--set {item!r}: value is not valid YAML") from None
+            raise ConfigError(f"--set {quote(item)}: expected KEY=VALUE")
+        out[key.strip()] = load_yaml(value, f"--set {quote(key.strip(), 60)}")
     return out
 
 
@@ -104,6 +106,11 @@ def _crop_size(deg: Degrader, h: int, w: int, mod_crop: bool, path: Path) -> tup
 
 
 def run(args: argparse.Namespace) -> int:
+    with use_threads(args.threads):
+        return _degrade(args)
+
+
+def _degrade(args: argparse.Namespace) -> int:
     deg = build_degrader(args)
     files = list_images(args.inputs)
     stems: dict[str, Path] = {}

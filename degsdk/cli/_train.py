@@ -10,6 +10,7 @@ from typing import Any
 
 from .._components import get_trainer, list_trainers
 from .._errors import UnknownComponentError
+from .._quote import quote
 
 
 def add_parser(sub: Any) -> None:
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         print(_trainer_listing())
         return 0 if args.show_help else 2
     if args.name not in list_trainers():
-        raise UnknownComponentError(f"no trainer named {args.name!r}\n{_trainer_listing()}")
+        raise UnknownComponentError(f"no trainer named {quote(args.name)}\n{_trainer_listing()}")
     trainer = get_trainer(args.name)
     rest = list(args.rest) + (["--help"] if args.show_help else [])
     parsed = trainer.parse_cli(rest, prog=f"degsdk train {args.name}")

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .._bounded import load_yaml
 from .._components import create, list_degraders, list_weights
 from .._config import from_config, load_config
 from .._errors import ConfigError, UnknownComponentError
 from .._interfaces import Degrader
 from .._plugins import get_registry
+from .._quote import quote
 from ..hub._load import load
+from ..io._paths import path_kind
 
 _LABEL = re.compile(r"^(?P<label>[A-Za-z0-9][\w.+-]*)=(?P<rest>.+)$")
 _CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
@@ -45,7 +46,7 @@ class DegraderEntry:
 def _split_label(text: str) -> tuple[str | None, str]:
     m = _LABEL.match(text)
     # "NAME:key=value" has its "=" after a ":"; a label never contains ":" or "/".
-    if m and not Path(text).exists():
+    if m and path_kind(text) is None:
         return m["label"], m["rest"]
     return None, text
 
@@ -62,13 +63,9 @@ def _parse_params(name: str, items: list[str], spec: str) -> dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise ConfigError(f"--degrader {spec!r}: expected NAME:KEY=VALUE[:KEY=VALUE…], "
-                              f"got {item!r} after {name!r}")
-        try:
-            params[key] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise ConfigError(f"--degrader {spec!r}: value of {key!r} is not valid YAML") \
-                from None
+            raise ConfigError(f"--degrader {quote(spec)}: expected NAME:KEY=VALUE[:KEY=VALUE…], "
+                              f"got {quote(item)} after {quote(name)}")
+        params[key] = load_yaml(value, f"--degrader {quote(spec, 80)}: value of {quote(key, 60)}")
     return params
 
 
@@ -82,16 +79,17 @@ def parse_degrader_spec(text: str, scale: int) -> DegraderEntry:
     """Resolve one ``--degrader`` spec (see the module doc) for a test set of ``scale``."""
     label, what = _split_label(text.strip())
     path = Path(what)
-    if path.is_file() and path.suffix.lower() in _CONFIG_SUFFIXES:
+    kind = path_kind(path)
+    if kind == "file" and path.suffix.lower() in _CONFIG_SUFFIXES:
         degrader, source = _from_file(path)
         default_label = path.stem
-    elif (path.is_dir() or what.startswith(("hf://", "file://"))
+    elif (kind == "dir" or what.startswith(("hf://", "file://"))
           or what.split("#")[0] in list_weights()):
         degrader = load(what)
         if not isinstance(degrader, Degrader):
-            raise ConfigError(f"--degrader {text!r}: the weights hold a "
+            raise ConfigError(f"--degrader {quote(text)}: the weights hold a "
                               f"{type(degrader).__name__}, not a degrader")
-        source, default_label = f"weights {what}", path.name if path.is_dir() else what
+        source, default_label = f"weights {what}", path.name if kind == "dir" else what
     else:
         name, *items = what.split(":")
         if name not in list_degraders():
@@ -99,7 +97,7 @@ def parse_degrader_spec(text: str, scale: int) -> DegraderEntry:
                 get_registry().get("degrader", name)
             except UnknownComponentError as exc:
                 raise UnknownComponentError(
-                    f"--degrader {text!r}: not a recipe or config file, a weights ref or a "
+                    f"--degrader {quote(text)}: not a recipe or config file, a weights ref or a "
                     f"registered degrader: {exc}") from None
         params = _parse_params(name, items, text)
         if "scale" not in params and _has_scale_param(name):
@@ -108,6 +106,6 @@ def parse_degrader_spec(text: str, scale: int) -> DegraderEntry:
         shown = ", ".join(f"{k}={v}" for k, v in params.items())
         source, default_label = f"registered {name}" + (f" ({shown})" if shown else ""), what
     if abs(degrader.scale - scale) > 1e-6:
-        raise ConfigError(f"--degrader {text!r}: its scale is {degrader.scale:g} but the test "
+        raise ConfigError(f"--degrader {quote(text)}: its scale is {degrader.scale:g} but the test "
                           f"pairs are ×{scale}")
     return DegraderEntry(label or default_label, degrader, source)

@@ -17,6 +17,7 @@ import torch
 from .._errors import ConfigError
 from .._fitter import FitContext
 from .._options import parse_zoom_levels
+from .._quote import quote
 from ..io import write_text_atomic
 from ..sr import train_sr_on_tensors
 from ..training import steps_within
@@ -37,11 +38,11 @@ def parse_budget(text: str | float | int) -> float:
         except ValueError:
             parts = _PART.findall(t)
             if not parts or "".join(a + u for a, u in parts) != t:
-                raise ConfigError(f"--budget {text!r}: expected seconds or a duration like "
+                raise ConfigError(f"--budget {quote(text)}: expected seconds or a duration like "
                                   "2h, 90m, 1h30m, 45s") from None
             seconds = sum(float(a) * _UNIT[u] for a, u in parts)
     if not seconds > 0:
-        raise ConfigError(f"--budget {text!r}: must be positive")
+        raise ConfigError(f"--budget {quote(text)}: must be positive")
     return seconds
 
 
@@ -70,7 +71,7 @@ def parse_shares(items: Sequence[str]) -> dict[str, float]:
     for item in items:
         name, weight = number_assignment(item)
         if not name or weight is None or not weight > 0:
-            raise ConfigError(f"--share {item!r}: expected METHOD=WEIGHT with WEIGHT > 0")
+            raise ConfigError(f"--share {quote(item)}: expected METHOD=WEIGHT with WEIGHT > 0")
         out[name] = weight
     return out
 

@@ -19,6 +19,8 @@ import pydantic
 
 from .._errors import UnknownComponentError, WeightsError
 from .._plugins import get_registry
+from .._quote import quote
+from ..io._paths import path_kind
 
 _HF = re.compile(r"^hf://(?P<repo>[\w.-]+/[\w.-]+)(?:@(?P<rev>[\w.-]+))?(?:/(?P<sub>.+?))?/?$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -52,38 +54,40 @@ def _split_digest(text: str) -> tuple[str, str | None]:
     body, _, frag = text.partition("#")
     key, _, value = frag.partition("=")
     if key != "sha256" or not _SHA.match(value.lower()):
-        raise WeightsError(f"weights ref {text!r}: the fragment must be '#sha256=<64 hex digits>'")
+        raise WeightsError(f"weights ref {quote(text)}: the fragment must be "
+                           "'#sha256=<64 hex digits>'")
     return body, value.lower()
 
 
 def parse_ref(text: str, _depth: int = 0) -> WeightsRef:
     """Parse ``text`` into a ``WeightsRef`` (short names are looked up in the registry)."""
     if not isinstance(text, str) or not text.strip():
-        raise WeightsError(f"weights ref must be a non-empty string, got {text!r}")
+        raise WeightsError(f"weights ref must be a non-empty string, got {quote(text)}")
     body, sha = _split_digest(text.strip())
     if body.startswith("hf://"):
         m = _HF.match(body)
         if not m:
-            raise WeightsError(f"weights ref {text!r}: expected hf://owner/name[@revision]"
+            raise WeightsError(f"weights ref {quote(text)}: expected hf://owner/name[@revision]"
                                "[/subfolder]")
         return WeightsRef(text, "hub", repo_id=m["repo"], revision=m["rev"] or "main",
                           subfolder=m["sub"], sha256=sha)
     if body.startswith("file://"):
         return WeightsRef(text, "path", path=_expand(body[len("file://"):]), sha256=sha)
-    if _expand(body).exists():
+    if path_kind(_expand(body)) is not None:
         return WeightsRef(text, "path", path=_expand(body), sha256=sha)
     reg = get_registry()  # short names registered by plugins
     known = {n: str(reg.get("weights", n).factory) for n in reg.names("weights")}
     if body not in known:
         names = ", ".join(sorted(known)) or "(none registered)"
         raise UnknownComponentError(
-            f"weights ref {text!r} is not hf://…, not an existing path, and not a registered "
+            f"weights ref {quote(text)} is not hf://…, not an existing path, and not a registered "
             f"weights name. Known names: {names}")
     if _depth > 3:
-        raise WeightsError(f"weights name {body!r}: registered refs point to each other in a loop")
+        raise WeightsError(f"weights name {quote(body)}: registered refs point to each other "
+                           "in a loop")
     inner = parse_ref(known[body], _depth + 1)
     if sha and inner.sha256 and sha != inner.sha256:
-        raise WeightsError(f"weights ref {text!r}: its sha256 differs from the registered one")
+        raise WeightsError(f"weights ref {quote(text)}: its sha256 differs from the registered one")
     return WeightsRef(inner.text, inner.source, inner.repo_id, inner.revision, inner.subfolder,
                       inner.path, sha or inner.sha256, short_name=body)
 

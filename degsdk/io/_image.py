@@ -21,6 +21,7 @@ from torch import Tensor
 
 from .._errors import ImageReadError, ImageWriteError, InputError
 from .._interfaces import check_images
+from .._quote import quote
 from ._atomic import atomic_path
 
 READ_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
@@ -56,7 +57,7 @@ def _pil_to_array(im: Image.Image) -> np.ndarray:
     if mode == "P":
         return np.asarray(im.convert("RGBA"))[..., :3]
     if mode in ("I", "F"):
-        raise ImageReadError(f"{im.filename}: unsupported {mode!r} (32-bit) image mode; "
+        raise ImageReadError(f"{im.filename}: unsupported {quote(mode)} (32-bit) image mode; "
                              "expected 8- or 16-bit gray or colour")
     return np.asarray(im.convert("RGB"))  # 1, CMYK, YCbCr, LAB, HSV
 
@@ -127,7 +128,7 @@ def max_image_pixels() -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ImageReadError(f"{MAX_PIXELS_ENV}={raw!r}: expected a whole number of pixels") \
+        raise ImageReadError(f"{MAX_PIXELS_ENV}={quote(raw)}: expected a whole number of pixels") \
             from None
     return value
 

@@ -29,6 +29,8 @@ degsdk run RECIPE.yaml --resume           # complete an interrupted run
 ```
 
 ```python
+import degsdk
+
 summary = degsdk.Recipe.from_yaml("recipes/bsrgan-x4.yaml").run()
 from degsdk.recipes import DegradedPairs, collate_pairs   # the same pairs, on the fly
 ```
@@ -44,8 +46,8 @@ with one intra-op thread, and no file carries a timestamp — so batch size, wor
 backend do not change a byte. The HR is quantised to the output bit depth before it is degraded,
 so the saved HR is exactly the degraded image and a manifest line replays its LR.
 
-**`DegradedPairs` vs the files.** The dataset yields the same HR as `HR/` and the LR before it is
-written: a float tensor, while `LR/` holds it rounded to the output bit depth, so the two differ
+**`DegradedPairs` vs the files.** The dataset yields the same HR as `hr/` and the LR before it is
+written: a float tensor, while `lr/` holds it rounded to the output bit depth, so the two differ
 by at most half a level (0.5/255 at 8 bits). Round the dataset's LR (`(lr * 255).round() / 255`)
 to match the files bit for bit.
 
@@ -53,7 +55,7 @@ to match the files bit for bit.
 8-bit unless you set `bit_depth: 16` (PNG only). `degsdk degrade` likewise writes 8-bit unless
 `--bit-depth 16`.
 
-**Output** (`layout: basicsr`): `HR/` and `LR/` with matching names (`0000042_<stem>_<k>.png`),
+**Output** (`layout: basicsr`): `hr/` and `lr/` with matching names (`0000042_<stem>_<k>.png`),
 `meta_info.txt` (`name (h,w,3)` per line), `manifest.jsonl` (one line per sample in index
 order: source, crop box, every sampled parameter, output sha256s), `run.json` (versions, the
 resolved degrader config and its hash, weights with revision and sha256, seeds) and

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import ConfigError
+from .._quote import quote
 from ..io._image import READ_EXTENSIONS, image_size
 from ..seeding import Stream, derive_seed, generator_from_seed, randint
 from ._schema import RecipeSpec
@@ -38,7 +39,7 @@ def list_sources(recipe: RecipeSpec) -> list[Path]:
         it = folder.rglob(inp.glob) if inp.recursive else folder.glob(inp.glob)
         found = sorted(f for f in it if f.is_file() and f.suffix.lower() in READ_EXTENSIONS)
         if not found:
-            raise ConfigError(f"inputs.{k}: no images match {inp.glob!r} in {folder}")
+            raise ConfigError(f"inputs.{k}: no images match {quote(inp.glob)} in {folder}")
         files.extend(found)
     return files
 

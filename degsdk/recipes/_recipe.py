@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from .._bounded import check_bounded
 from ._runner import RecipeRunner, RunSummary
 from ._schema import RecipeSpec, load_recipe, parse_recipe
 
@@ -27,7 +28,9 @@ class Recipe:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], base_dir: Path | None = None) -> Recipe:
-        return cls(parse_recipe(yaml.safe_dump(data), "recipe", base_dir=base_dir))
+        check_bounded(data, "recipe")
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        return cls(parse_recipe(yaml.dump(data, Dumper=dumper), "recipe", base_dir=base_dir))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.spec, name)

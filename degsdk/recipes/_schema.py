@@ -23,8 +23,10 @@ import pydantic
 import torch
 import yaml
 
+from .._bounded import compose_yaml, load_yaml
 from .._config import weights_relative_to
 from .._errors import ConfigError
+from .._quote import quote
 
 RECIPE_VERSION = 1
 
@@ -56,7 +58,7 @@ class Crop(_Strict):
     @pydantic.model_validator(mode="after")
     def _size_needed(self) -> Crop:
         if self.mode != "none" and self.size is None:
-            raise ValueError(f"crop mode {self.mode!r} needs a size")
+            raise ValueError(f"crop mode {quote(self.mode)} needs a size")
         return self
 
 
@@ -65,7 +67,7 @@ class Output(_Strict):
 
     dir: str = pydantic.Field(description="output folder (relative to the recipe file)")
     layout: Literal["basicsr"] = pydantic.Field(
-        default="basicsr", description="HR/ + LR/ with matching names + meta_info.txt")
+        default="basicsr", description="hr/ + lr/ with matching names + meta_info.txt")
     format: Literal["png", "jpg", "webp"] = pydantic.Field(
         default="png", description="png, jpg (quality 95, 4:4:4) or webp (lossless)")
     bit_depth: Literal[8, 16] = pydantic.Field(default=8, description="16 needs png")
@@ -111,11 +113,11 @@ def check_device(name: str) -> str:
     try:
         dev = torch.device(name)
     except (RuntimeError, ValueError):
-        raise ValueError(f"{name!r} is not a torch device; this machine has "
+        raise ValueError(f"{quote(name)} is not a torch device; this machine has "
                          f"{', '.join(have)}") from None
     full = f"{dev.type}:{dev.index or 0}" if dev.type == "cuda" else dev.type
     if full not in have:
-        raise ValueError(f"device {name!r} is not available here; this machine has "
+        raise ValueError(f"device {quote(name)} is not available here; this machine has "
                          f"{', '.join(have)}")
     return name
 
@@ -165,7 +167,7 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         if isinstance(cur, list):
             if not k.isdigit() or int(k) >= len(cur):
                 raise ConfigError(f"--set {dotted}: {'.'.join(keys[:i]) or 'recipe'} is a list; "
-                                  f"expected an index below {len(cur)}, got {k!r}")
+                                  f"expected an index below {len(cur)}, got {quote(k)}")
             if last:
                 cur[int(k)] = value
             else:
@@ -184,11 +186,8 @@ def apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
     for item in sets:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. run.workers=2")
-        try:
-            value = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            raise ConfigError(f"--set {item!r}: value is not valid YAML") from None
+            raise ConfigError(f"--set {quote(item)}: expected KEY=VALUE, e.g. run.workers=2")
+        value = load_yaml(raw, f"--set {quote(key.strip(), 60)}")
         _set_path(data, key.strip(), value)
     return data
 
@@ -196,11 +195,8 @@ def apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
 def parse_recipe(text: str, source: str = "recipe", sets: list[str] | None = None,
                  base_dir: Path | None = None) -> RecipeSpec:
     """Validate recipe YAML; errors give the field path and the YAML line."""
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+    root = compose_yaml(text, source)
+    data = load_yaml(text, source)
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
     data = apply_sets(data, list(sets or []))
