@@ -220,3 +220,107 @@ def test_extractor_and_sr_checks_pass_and_fail() -> None:
         check_extractor(_BatchNormExtractor())
     with pytest.raises(ContractError, match="global random generator"):
         check_sr_model(_DropoutSR())
+
+
+# ------------------------------------------------ plugin authors' mistakes (issue 28, rows 1–2)
+class _ColourCast(degsdk.Degrader):
+    """A plugin degrader as docs/plugins.md describes it: ``strength`` a number or a range,
+    with a plain number as the default."""
+
+    name = "toy_colourcast"
+
+    class Config(degsdk.DegraderConfig):
+        strength: degsdk.FloatRange = 0.3
+
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[dict]:
+        return [{"s": degsdk.draw_float(g, self.config.strength)} for g in generators]
+
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        s = torch.tensor([p["s"] for p in params], device=hr.device).view(-1, 1, 1, 1)
+        return (hr * (1 - s) + s * torch.tensor([1.0, 0.5, 0.0]).view(1, 3, 1, 1)).clamp(0, 1)
+
+
+def test_a_number_default_for_a_range_is_normalised(fresh_plugins: None) -> None:
+    """Row 1: ``strength: FloatRange = 0.3`` used to stay a float and fail inside
+    ``draw_float`` with "'float' object is not subscriptable"."""
+    assert _ColourCast().config.strength == (0.3, 0.3)
+
+    class Plugin:
+        @degsdk.hookimpl
+        def degsdk_register_degraders(self, register: Any) -> None:
+            register("toy_colourcast", _ColourCast)
+
+    degsdk.register_plugin(Plugin(), name="colourcast-test")
+    try:
+        deg = degsdk.create("toy_colourcast")
+        res = deg(example_images(2), seed=0)
+        assert all(p["s"] == pytest.approx(0.3) for p in res.params)
+        assert deg.to_config()["params"] == {"strength": [0.3, 0.3]}
+        check_degrader(deg)
+        assert degsdk.create("toy_colourcast", strength=[0.1, 0.2]).config.strength == (0.1, 0.2)
+    finally:
+        degsdk.unregister_plugin("colourcast-test")
+
+
+class _RaisesInSample(_Scale):
+    name = "toy_raises"
+
+    def sample(self, hr: Tensor, generators: Sequence[torch.Generator]) -> list[dict]:
+        return [{"f": generators[0][0]}]  # a plugin bug: indexing a generator
+
+
+class _RaisesInApply(_Scale):
+    name = "toy_raises_apply"
+
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        return hr * params["f"]  # type: ignore[call-overload]  # a plugin bug
+
+
+class _RaisesInForward(_NearestSR):
+    def forward(self, lr: Tensor) -> Tensor:
+        raise KeyError("weights")
+
+
+class _BadDefault(_Scale):
+    """Works as configured in the test, breaks with its own default."""
+
+    name = "toy_bad_default"
+
+    class Config(degsdk.DegraderConfig):
+        mode: str = "warm"
+
+    def apply(self, hr: Tensor, params: Sequence[dict]) -> Tensor:
+        gain = {"cool": 0.9}[self.config.mode]  # the default "warm" is missing: a plugin bug
+        return super().apply(hr, params) * gain
+
+
+class _BadDefaultValue(_Scale):
+    name = "toy_bad_default_value"
+
+    class Config(degsdk.DegraderConfig):
+        strength: degsdk.FloatRange = (0.5, 0.1)  # low above high
+
+
+def test_an_exception_inside_a_plugin_is_a_contract_error_naming_it() -> None:
+    """Row 2: a bare TypeError escaped; now a ContractError names component, method, line."""
+    with pytest.raises(ContractError, match=r"toy_raises\.sample raised TypeError: .*"
+                       r"\(at test_contract\.py:\d+\)"):
+        check_degrader(_RaisesInSample(), check_config=False)
+    with pytest.raises(ContractError, match=r"toy_raises_apply\.apply raised TypeError"):
+        check_degrader(_RaisesInApply(), check_config=False)
+    with pytest.raises(ContractError, match=r"toy_nearest\.forward raised KeyError"):
+        check_sr_model(_RaisesInForward())
+    # inside a container, the op that raised is named
+    seq = degsdk.Sequential([degsdk.create("jpeg"), _RaisesInSample()])
+    with pytest.raises(ContractError, match=r"toy_raises\.sample raised TypeError"):
+        check_degrader(seq, check_config=False)
+
+
+def test_the_kit_tries_the_default_config() -> None:
+    check_degrader(_BadDefault(mode="cool"), check_config=False, check_default=False)
+    with pytest.raises(ContractError, match=r"toy_bad_default\.apply raised KeyError"):
+        check_degrader(_BadDefault(mode="cool"), check_config=False)
+    with pytest.raises(ContractError, match=r"default config.*strength.*above high"):
+        check_degrader(_BadDefaultValue(strength=[0.1, 0.5]), check_config=False)
+    with pytest.raises(degsdk.ConfigError, match=r"strength: range low 0.5 is above high 0.1"):
+        _BadDefaultValue()  # and building it with its defaults says so at once

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import math
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import pydantic
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from .._config import from_config
 from .._errors import DegsdkError
 from .._interfaces import Degrader, DegradeResult
+from .._quote import cut
 from ..hub import PretrainedMixin, load
 from ._errors import ContractError
 from ._images import example_images
@@ -22,6 +25,47 @@ from ._rng_guard import no_global_rng
 
 def _fail(deg: Degrader, rule: str, detail: str) -> ContractError:
     return ContractError(f"{deg.describe()}: {rule}: {detail}")
+
+
+_METHODS = ("sample", "apply", "sample_and_apply", "forward", "__init__")
+
+
+def _label(m: nn.Module) -> str:
+    describe = getattr(m, "describe", None)
+    return describe() if callable(describe) else (getattr(m, "name", "") or type(m).__name__)
+
+
+def _raised_in(exc: BaseException, component: nn.Module, method: str) -> str:
+    """"<component>.<method> raised <Type>: <message> (at <file>:<line>)", naming the innermost
+    component method on the traceback (a container's op, say) and the line that raised."""
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        last = tb
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        owner = frame.f_locals.get("self")
+        if frame.f_code.co_name in _METHODS and isinstance(owner, nn.Module):
+            component, method = owner, frame.f_code.co_name
+            break
+    where = (f" (at {Path(last.tb_frame.f_code.co_filename).name}:{last.tb_lineno})"
+             if frames else "")
+    return (f"{_label(component)}.{method} raised {type(exc).__name__}: "
+            f"{cut(str(exc), 300)}{where}")
+
+
+@contextmanager
+def calling(component: nn.Module, method: str) -> Iterator[None]:
+    """Run a call into ``component``: an exception that is neither a ``DegsdkError`` nor a
+    ``ContractError`` becomes a ``ContractError`` naming the component, the method it was raised
+    in and the line."""
+    try:
+        yield
+    except (DegsdkError, ContractError):
+        raise
+    except Exception as exc:
+        raise ContractError(_raised_in(exc, component, method)) from exc
 
 
 def _max_diff(a: Tensor, b: Tensor) -> float:
@@ -77,11 +121,12 @@ def _check_bad_input(deg: Degrader, hr: Tensor, seed: int) -> None:
                 raise _fail(deg, "bad input", f"{what}: the error has no message") from None
             continue
         except Exception as exc:
-            raise _fail(deg, "bad input", f"{what} raised {type(exc).__name__} ({exc}), "
+            raise _fail(deg, "bad input", f"{what}: {_raised_in(exc, deg, 'forward')}; "
                         "expected a degsdk.InputError naming what was expected") from None
         raise _fail(deg, "bad input", f"{what} was accepted; expected degsdk.InputError")
     try:
-        deg.apply(hr, [{}] * (hr.shape[0] + 1))
+        with calling(deg, "apply"):
+            deg.apply(hr, [{}] * (hr.shape[0] + 1))
     except DegsdkError:
         pass
     else:
@@ -107,7 +152,8 @@ def _round_trip(deg: Degrader, tmp: Path) -> Degrader:
 
 
 def check_degrader(degrader: Degrader, hr: Tensor | None = None, *, seed: int = 7,
-                   indices: Sequence[int] | None = None, check_config: bool = True) -> None:
+                   indices: Sequence[int] | None = None, check_config: bool = True,
+                   check_default: bool = True) -> None:
     """Check that ``degrader`` keeps the Degrader contract; raise ``ContractError`` (an
     ``AssertionError``) naming the first rule it breaks.
 
@@ -122,7 +168,13 @@ def check_degrader(degrader: Degrader, hr: Tensor | None = None, *, seed: int = 
     degrader's declared ``batch_tolerance``); the config round-trips (through a saved model
     folder and its weights ref for a learned degrader) and rebuilds the same outputs; bad input
     (uint8, 3-D, one channel, out of range, NaN, a wrong number of params) raises a
-    ``degsdk.InputError`` with a message.
+    ``degsdk.InputError`` with a message. With ``check_default``, the degrader's class built
+    with no parameters (its default config) passes the same calls, unless a parameter is
+    required or the degrader is learned (its default is an untrained architecture).
+
+    An exception other than a ``DegsdkError`` raised inside ``sample``, ``apply``,
+    ``sample_and_apply`` or ``forward`` becomes a ``ContractError`` naming the component, the
+    method and the line.
     """
     if not isinstance(degrader, Degrader):
         raise ContractError(f"expected a degsdk.Degrader, got {type(degrader).__name__}")
@@ -141,6 +193,34 @@ def check_degrader(degrader: Degrader, hr: Tensor | None = None, *, seed: int = 
         _check_bad_input(deg, hr, seed)
     finally:
         deg.train(was_training)
+    default = _default_of(deg) if check_default else None
+    if default is not None:
+        default.to(hr.device).eval()
+        _check_calls(default, hr, seed, idx, tol, check_config)
+
+
+def _default_of(deg: Degrader) -> Degrader | None:
+    """``type(deg)()`` when its config differs from ``deg``'s and needs no parameter; None for
+    a learned degrader or one with a required parameter. A default that does not validate or
+    a constructor that fails is a ``ContractError``."""
+    cls = type(deg)
+    if isinstance(deg, PretrainedMixin):
+        return None
+    try:
+        cls.Config.model_validate({})
+    except pydantic.ValidationError as err:
+        if all(e["type"] == "missing" for e in err.errors()):
+            return None
+        bad = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        raise _fail(deg, "default config", f"the defaults of {cls.__name__}.Config do not "
+                    f"validate: {cut(bad, 300)}") from None
+    try:
+        with calling(deg, "__init__"):
+            default = cls()
+    except DegsdkError as exc:
+        raise _fail(deg, "default config", f"{cls.__name__}() raised {type(exc).__name__}: "
+                    f"{cut(str(exc), 300)}") from None
+    return None if default.to_config() == deg.to_config() else default
 
 
 def _check_calls(deg: Degrader, hr: Tensor, seed: int, idx: list[int], tol: float,
@@ -150,17 +230,18 @@ def _check_calls(deg: Degrader, hr: Tensor, seed: int, idx: list[int], tol: floa
     n = hr.shape[0]
     try:
         with torch.no_grad():
-            with no_global_rng(f"{deg.describe()}"):
+            with no_global_rng(f"{deg.describe()}"), calling(deg, "forward"):
                 res = deg(hr, seed=seed, indices=idx)
             _check_output(deg, hr, res)
 
-            again = deg(hr, seed=seed, indices=idx)
+            with calling(deg, "forward"):
+                again = deg(hr, seed=seed, indices=idx)
             if again.params != res.params or not torch.equal(again.lr, res.lr):
                 raise _fail(deg, "determinism", "the same (images, seed, indices) gave other "
                             "params or outputs on a second call")
 
             params = _json_params(deg, res.params)
-            with no_global_rng(f"{deg.describe()}.apply"):
+            with no_global_rng(f"{deg.describe()}.apply"), calling(deg, "apply"):
                 replay = deg.apply(hr, params)
             if not torch.equal(replay, res.lr):
                 raise _fail(deg, "replay", "apply(hr, params) does not reproduce the output bit "
@@ -168,7 +249,8 @@ def _check_calls(deg: Degrader, hr: Tensor, seed: int, idx: list[int], tol: floa
                             "must be a pure function of (hr, params)")
 
             for i in (0, n - 1):
-                alone = deg(hr[i : i + 1], seed=seed, indices=[idx[i]])
+                with calling(deg, "forward"):
+                    alone = deg(hr[i : i + 1], seed=seed, indices=[idx[i]])
                 if alone.params[0] != res.params[i]:
                     raise _fail(deg, "batch independence", f"sample {i} drew other params alone "
                                 "than in the batch; draw from its own generator only")
@@ -176,7 +258,8 @@ def _check_calls(deg: Degrader, hr: Tensor, seed: int, idx: list[int], tol: floa
                     raise _fail(deg, "batch independence", f"sample {i}'s output differs alone "
                                 f"(max difference {_max_diff(alone.lr[0], res.lr[i]):.3g}, "
                                 f"declared batch_tolerance {tol:g})")
-            rev = deg(hr.flip(0), seed=seed, indices=idx[::-1])
+            with calling(deg, "forward"):
+                rev = deg(hr.flip(0), seed=seed, indices=idx[::-1])
             if rev.params[::-1] != res.params or not _close(rev.lr.flip(0), res.lr, tol):
                 raise _fail(deg, "batch independence", "the reversed batch gave other results")
 
@@ -184,7 +267,8 @@ def _check_calls(deg: Degrader, hr: Tensor, seed: int, idx: list[int], tol: floa
                 with tempfile.TemporaryDirectory(prefix="degsdk-check-") as tmp:
                     rebuilt = _round_trip(deg, Path(tmp))
                     rebuilt.to(hr.device).eval()
-                    out = rebuilt(hr, seed=seed, indices=idx)
+                    with calling(rebuilt, "forward"):
+                        out = rebuilt(hr, seed=seed, indices=idx)
                 if out.params != res.params or not torch.equal(out.lr, res.lr):
                     raise _fail(deg, "config round trip", "the rebuilt degrader gives other "
                                 "outputs for the same seed")

@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from .._errors import DegsdkError
 from .._interfaces import Extractor, SRModel
-from ._degrader import _bad_inputs, _max_diff
+from ._degrader import _bad_inputs, _max_diff, _raised_in, calling
 from ._errors import ContractError
 from ._images import example_images
 from ._rng_guard import no_global_rng
@@ -43,15 +43,16 @@ def _check_common(model: nn.Module, x: Tensor, out: Tensor, tolerance: float,
         except DegsdkError:
             continue
         except Exception as exc:
-            raise ContractError(f"{name}: bad input: {what} raised {type(exc).__name__} "
-                                f"({exc}), expected a degsdk.InputError") from None
+            raise ContractError(f"{name}: bad input: {what}: {_raised_in(exc, model, 'forward')}"
+                                "; expected a degsdk.InputError") from None
         raise ContractError(f"{name}: bad input: {what} was accepted; expected "
                             "degsdk.InputError")
 
 
 def check_extractor(extractor: Extractor, images: Tensor | None = None, *,
                     tolerance: float = 1e-4) -> None:
-    """Check the Extractor contract; raise ``ContractError`` naming the first broken rule.
+    """Check the Extractor contract; raise ``ContractError`` naming the first broken rule (an
+    exception raised inside ``forward`` is one, naming the extractor and the line).
 
     ``images``: N×3×H×W (default 4 smooth 64×64 images; N ≥ 2). Checked: features ``(N, dim)``
     (or maps ``(N, dim, h, w)``) float32 on the input's device, finite; no global RNG; the
@@ -64,7 +65,7 @@ def check_extractor(extractor: Extractor, images: Tensor | None = None, *,
     was_training = extractor.training
     extractor.eval()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), calling(extractor, "forward"):
             with no_global_rng(_label(extractor)):
                 out = extractor(x)
             dim = getattr(extractor, "dim", None)
@@ -81,7 +82,8 @@ def check_extractor(extractor: Extractor, images: Tensor | None = None, *,
 
 
 def check_sr_model(model: SRModel, lr: Tensor | None = None, *, tolerance: float = 1e-4) -> None:
-    """Check the SRModel contract; raise ``ContractError`` naming the first broken rule.
+    """Check the SRModel contract; raise ``ContractError`` naming the first broken rule (an
+    exception raised inside ``forward`` is one, naming the model and the line).
 
     ``lr``: N×3×h×w (default 4 smooth 32×32 images; N ≥ 2). Checked, in eval mode: output
     N×3×(h·scale)×(w·scale) float32 on the input's device, finite; no global RNG; the same
@@ -94,7 +96,7 @@ def check_sr_model(model: SRModel, lr: Tensor | None = None, *, tolerance: float
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), calling(model, "forward"):
             with no_global_rng(_label(model)):
                 out = model(x)
             n, _, h, w = x.shape

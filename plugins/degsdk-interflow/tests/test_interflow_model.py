@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -139,10 +140,25 @@ def test_downscale_resizes_to_the_lr_grid_of_a_fixed_level() -> None:
 
 
 def test_levels_outside_the_trained_range_extrapolate_with_a_warning() -> None:
-    with pytest.warns(UserWarning, match="outside the trained levels"):
-        m = small_model(level=5.0)
-    with pytest.warns(UserWarning, match="extrapolate"):
-        m(torch.rand(1, 3, 16, 16), seed=0)
+    """One warning per level, pointing at the user's line (issue 28 row 8: two warnings that
+    pointed into degsdk/hub/_pretrained.py and degsdk/_interfaces.py)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = InterFlow(**SMALL, level=5.0)
+        m(torch.rand(1, 3, 16, 16), seed=0)  # the level it already warned of: no second one
+    assert [str(w.message)[:33] for w in caught] == ["interflow: level 5 is outside the"]
+    assert caught[0].filename == __file__
+    ranged = InterFlow(**SMALL, level=[3.0, 6.0])
+    with pytest.warns(UserWarning, match=r"levels? [\d.]+.* outside the trained levels 2–4 "
+                      "and extrapolate") as again:
+        ranged(torch.rand(2, 3, 16, 16), seed=1, indices=[0, 1])
+    assert all(w.filename == __file__ for w in again)
+
+
+def test_a_fixed_level_is_shown_as_a_number() -> None:
+    """Row 9: "level [-1.0, -1.0] must be positive"."""
+    with pytest.raises(degsdk.ConfigError, match=r"level -1 must be positive"):
+        InterFlow(**SMALL, level=-1)
 
 
 @pytest.mark.parametrize("bad", [{"trained_levels": [4.0, 2.0]}, {"trained_levels": [2.0]},

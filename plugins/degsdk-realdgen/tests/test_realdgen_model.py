@@ -101,6 +101,15 @@ def test_keeps_the_contract(kw: dict[str, object]) -> None:
     check_degrader(small_model(**kw))
 
 
+def test_a_references_folder_that_cannot_serve_names_references(tmp_path: Path) -> None:
+    """Issue 28 row 11: an empty folder gave an error that did not name `references`."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(degsdk.ConfigError, match=r"references=.*empty: holds no images"):
+        small_model(references=str(tmp_path / "empty"))
+    with pytest.raises(degsdk.ConfigError, match=r"references=.*nowhere: does not exist"):
+        small_model(references=str(tmp_path / "nowhere"))
+
+
 def test_references_from_a_folder(tmp_path: Path) -> None:
     refs = write_folder(tmp_path / "refs", synthetic_photos(3, 24, seed=9))
     m = small_model(references=str(refs))
@@ -112,7 +121,7 @@ def test_references_from_a_folder(tmp_path: Path) -> None:
         "001.png"}
     with pytest.raises(degsdk.ConfigError, match=r"reference 'nope\.png' is not among"):
         small_model(references=str(refs), reference="nope.png")
-    with pytest.raises(degsdk.ConfigError, match="is not a folder"):
+    with pytest.raises(degsdk.ConfigError, match="does not exist"):
         small_model(references=str(tmp_path / "missing"))
 
 

@@ -9,10 +9,17 @@ import pytest
 import torch
 from conftest import SMALL
 from degsdk_realdgen import RealDGen
-from degsdk_realdgen.train import train_realdgen
+from degsdk_realdgen.train import RealDGenTrainOptions, train_realdgen
 
 import degsdk
 from degsdk.cli import main
+
+
+def test_init_keeps_a_hub_ref() -> None:
+    """Issue 28 row 13: `init` was a Path and turned hf://org/repo into hf:/org/repo."""
+    o = RealDGenTrainOptions.of(stage="ddpm", init="hf://org/repo@v1", out="o")
+    assert o.init is not None and o.init.text == "hf://org/repo@v1"
+    assert o.init.repo_id == "org/repo" and o.init.revision == "v1"
 
 
 def test_stage_extractors_writes_a_model_folder(extractors_dir: Path) -> None:

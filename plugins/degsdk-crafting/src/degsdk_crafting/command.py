@@ -12,7 +12,7 @@ from pydantic import Field
 
 import degsdk
 from degsdk import Command, Options
-from degsdk.io import list_images, read_image, write_text_atomic
+from degsdk.io import list_images, read_image, staged_folder, write_text_atomic
 
 from .craft import CraftResult, craft, random_crops, reference_patches
 from .distribution import BinnedDistribution
@@ -39,7 +39,7 @@ class CraftOptions(Options):
     scale: int = Field(4, ge=1, description="the pipeline's downscale factor")
     patch: int = Field(72, ge=8, description="LR patch side (references are tiled into it)")
     crops: int = Field(100, ge=1, description="clean HR crops degraded per bin")
-    seed: int = Field(0, ge=0, description="seed")
+    seed: int = Field(0, ge=0, description="seed of the crops and draws the crafting uses")
     cache: Path | None = Field(None, description="per-bin feature cache folder (default: "
                                "~/.cache/degsdk/crafting)")
     space: DegradationSpace | None = Field(None, json_schema_extra={"cli": False},
@@ -68,7 +68,14 @@ def craft_folders(options: CraftOptions | None = None, /,
     dist = BinnedDistribution(space=grid.model_dump())
     dist.set_bin_probs(result.weights)
     top = result.top_bins(1)[0]
-    dist.save_pretrained(o.out, provenance={
+    with staged_folder(o.out) as staging:  # an interrupted write leaves o.out as it was
+        _write(staging, o, dist, grid, refs, result, top)
+    return dist, result
+
+
+def _write(out: Path, o: CraftOptions, dist: BinnedDistribution, grid: Any, refs: Any,
+           result: CraftResult, top: int) -> None:
+    dist.save_pretrained(out, provenance={
         "trainer": "degsdk-crafting", "references": Path(o.ref).resolve().name,
         "reference_patches": len(refs), "patch": o.patch, "clean": Path(o.clean).resolve().name,
         "clean_crops": o.crops, "extractor": o.extractor, "alpha": o.alpha, "seed": o.seed,
@@ -77,14 +84,13 @@ def craft_folders(options: CraftOptions | None = None, /,
         "metrics": {"top_bin": top, "top_bin_weight": float(result.weights[top]),
                     "min_frechet": float(result.distances.min()),
                     "max_frechet": float(result.distances.max())}})
-    save_heatmap(grid, result.weights, Path(o.out) / "weights.png")
-    write_text_atomic(Path(o.out) / "top_bins.md", top_bins_table(grid, result.weights,
-                                                          result.distances))
-    write_text_atomic(Path(o.out) / "crafting.json", json.dumps({
+    save_heatmap(grid, result.weights, out / "weights.png")
+    write_text_atomic(out / "top_bins.md", top_bins_table(grid, result.weights,
+                                                         result.distances))
+    write_text_atomic(out / "crafting.json", json.dumps({
         "alpha": o.alpha, "extractor": o.extractor, "distances": result.distances.tolist(),
         "weights": result.weights.tolist(), "bin_ranges": grid.bin_ranges(),
         "seconds": result.seconds}, indent=1) + "\n")
-    return dist, result
 
 
 def craft_command() -> Command:

@@ -22,7 +22,7 @@ from pydantic import Field
 from tqdm import tqdm
 
 from degsdk import Command, ConfigError, Options, ZoomLevels, create
-from degsdk.io import write_image, write_text_atomic
+from degsdk.io import staged_folder, write_image, write_text_atomic
 
 from .data import MultiLevelSet, from_folders, from_realsr
 from .level_map import bracket
@@ -76,6 +76,18 @@ def densify(model: InterFlow, data: MultiLevelSet, targets: list[float], out: st
         plan.append((t, i, _weight(model, lo, hi, t)))
     m = model.size_multiple
     model.eval()
+    with staged_folder(out) as staging:  # an interrupted run leaves out as it was
+        _generate(model, data, plan, staging, m, progress)
+        record = {"model": model.weights_ref, "captured_levels": data.levels,
+                  "targets": [{"level": t, "between": [data.levels[i], data.levels[i + 1]],
+                               "weight": wt} for t, i, wt in plan],
+                  "scenes": data.names}
+        write_text_atomic(staging / "densify.json", json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def _generate(model: InterFlow, data: MultiLevelSet, plan: list[tuple[float, int, float]],
+              out: Path, m: int, progress: bool) -> None:
     for k, name in enumerate(tqdm(data.names, desc="densify", unit="scene",
                                   disable=None if progress else True)):
         hr = data.hr[k][None]
@@ -89,12 +101,6 @@ def densify(model: InterFlow, data: MultiLevelSet, targets: list[float], out: st
                 stem = name.replace("/", "_")
                 write_image(folder / "hr" / f"{stem}.png", data.hr[k])
                 write_image(folder / "lr" / f"{stem}.png", y[0, :, :h, :w])
-    record = {"model": model.weights_ref, "captured_levels": data.levels,
-              "targets": [{"level": t, "between": [data.levels[i], data.levels[i + 1]],
-                           "weight": wt} for t, i, wt in plan],
-              "scenes": data.names}
-    write_text_atomic(out / "densify.json", json.dumps(record, indent=2) + "\n")
-    return record
 
 
 class DensifyOptions(Options):

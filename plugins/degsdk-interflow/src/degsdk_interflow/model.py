@@ -21,7 +21,6 @@ The other way the paper generates (eq. 6–7, from captured LR at two levels) is
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Annotated, Any, Literal
@@ -31,7 +30,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from degsdk import Degrader, DegraderConfig, FloatRange, InputError, PretrainedMixin, SampleParams
+from degsdk import (
+    Degrader,
+    DegraderConfig,
+    FloatRange,
+    InputError,
+    PretrainedMixin,
+    SampleParams,
+    warn_user,
+)
 from degsdk.nn.flow import ConditionalFlow
 from degsdk.nn.rrdb import RRDBEncoder
 from degsdk.ops import mirror_pad, resize
@@ -99,7 +106,7 @@ class InterFlowConfig(DegraderConfig):
             if not -1 <= w <= 2:
                 raise ValueError(f"calibration weight {w} at level {s} is not in [-1, 2]")
         if self.level is not None and self.level[0] <= 0:
-            raise ValueError(f"level {list(self.level)} must be positive")
+            raise ValueError(f"level {_fmt(self.level)} must be positive")
         if self.downscale and (self.level is None or self.level[0] != self.level[1]):
             raise ValueError("downscale: true needs a fixed level (a number), since each level "
                              "has its own LR grid")
@@ -118,14 +125,16 @@ class InterFlow(Degrader, PretrainedMixin):
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         self.cfg: InterFlowConfig = self.config  # type: ignore[assignment]
+        self._warned_levels: set[float] = set()
         self.encoder, self.flow, self.priors = self._layers(torch.Generator().manual_seed(0))
         if self.cfg.level is not None and (outside(self.cfg.level[0], self.cfg.trained_levels)
                                            or outside(self.cfg.level[1],
                                                       self.cfg.trained_levels)):
-            warnings.warn(f"interflow: level {_fmt(self.cfg.level)} is outside the trained "
-                          f"levels {self.cfg.trained_levels[0]:g}–"
-                          f"{self.cfg.trained_levels[-1]:g}: it extrapolates the latent "
-                          "priors (expect artefacts, paper Fig. 10)", stacklevel=2)
+            warn_user(f"interflow: level {_fmt(self.cfg.level)} is outside the trained "
+                      f"levels {self.cfg.trained_levels[0]:g}–"
+                      f"{self.cfg.trained_levels[-1]:g}: it extrapolates the latent "
+                      "priors (expect artefacts, paper Fig. 10)")
+            self._warned_levels.update(self.cfg.level)
         self.eval()
 
     def _layers(self, g: torch.Generator) -> tuple[RRDBEncoder, ConditionalFlow, LevelPriors]:
@@ -231,11 +240,15 @@ class InterFlow(Degrader, PretrainedMixin):
         if self.cfg.downscale and any(v != self.scale for v in levels):
             raise InputError(f"interflow: downscale is set for level {self.scale:g}, but the "
                              f"params ask for levels {sorted(set(levels))}")
-        far = sorted({v for v in levels if outside(v, self.cfg.trained_levels)})
-        if far:
-            warnings.warn(f"interflow: levels {far} are outside the trained levels "
-                          f"{self.cfg.trained_levels[0]:g}–{self.cfg.trained_levels[-1]:g} and "
-                          "extrapolate", stacklevel=2)
+        far = sorted({v for v in levels if outside(v, self.cfg.trained_levels)}
+                     - self._warned_levels)
+        if far:  # each level once per model (the constructor warned of a configured one)
+            self._warned_levels.update(far)
+            warn_user(f"interflow: level{'s' if len(far) > 1 else ''} "
+                      f"{', '.join(f'{v:g}' for v in far)} "
+                      f"{'are' if len(far) > 1 else 'is'} outside the trained levels "
+                      f"{self.cfg.trained_levels[0]:g}–{self.cfg.trained_levels[-1]:g} and "
+                      "extrapolate")
         device = self.priors.factors.device
         x = pad_to_multiple(hr.to(device), self.size_multiple)
         h, w = hr.shape[-2:]

@@ -38,6 +38,7 @@ from degsdk import (
     ConfigError,
     Degrader,
     DegraderConfig,
+    ImageReadError,
     InputError,
     PretrainedMixin,
     SampleParams,
@@ -168,9 +169,9 @@ class RealDGen(Degrader, PretrainedMixin):
                               f"references ({_listing(self.reference_names())})")
         self.start = self._start_degrader()
         if "ddpm" not in c.trained_stages:
-            warnings.warn("realdgen: this model's DDPM is untrained (trained stages: "
-                          f"{c.trained_stages or 'none'}); train it with degsdk train realdgen "
-                          "--stage ddpm", stacklevel=2)
+            degsdk.warn_user("realdgen: this model's DDPM is untrained (trained stages: "
+                             f"{c.trained_stages or 'none'}); train it with degsdk train "
+                             "realdgen --stage ddpm")
         self.eval()
 
     def _networks(self, seed: int) -> tuple[ContentExtractor, HRReconstructor | None,
@@ -396,10 +397,14 @@ def centre_crop(image: Tensor, side: int) -> Tensor:
 def read_references(folder: Path, crop: int) -> dict[str, Tensor]:
     """Every image of ``folder`` (name relative to it → centre crop, 3×h×w)."""
     if not folder.is_dir():
-        raise ConfigError(f"realdgen: references {folder} is not a folder")
-    files = list_images([folder], recursive=True)
-    if not files:
-        raise ConfigError(f"realdgen: references {folder} holds no images")
+        what = "does not exist" if not folder.exists() else "is not a folder"
+        raise ConfigError(f"realdgen: references={folder}: {what}; expected a folder of real "
+                          "LR images of the camera to imitate")
+    try:
+        files = list_images([folder], recursive=True)
+    except ImageReadError as exc:
+        detail = str(exc).removeprefix(f"{folder}: ").removeprefix("folder ")
+        raise ConfigError(f"realdgen: references={folder}: {detail}") from None
     out = {}
     for f in files:
         img = read_image(f)
