@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt $(wildcard plugins/degsdk-*/pyproject.t
 quickstart: $(STAMP)
 	rm -rf outputs/quickstart
 	$(VENV)/bin/degsdk run recipes/quickstart.yaml
-	@echo "HR/, LR/, manifest.jsonl and preview.png in outputs/quickstart/"
+	@echo "hr/, lr/, manifest.jsonl and preview.png in outputs/quickstart/"
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

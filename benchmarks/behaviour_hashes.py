@@ -1,7 +1,7 @@
 """Hash what degsdk makes, to prove a refactor preserved behaviour.
 
 For every committed recipe (run on the committed sample photos, ``--limit`` samples each) it
-hashes the written HR/ and LR/ files and manifest.jsonl; for every registered degrader it
+hashes the written hr/ and lr/ files and manifest.jsonl; for every registered degrader it
 hashes the LR bytes and the params JSON on fixed inputs (the sample photos, cropped) with a
 fixed seed and indices. Learned degraders use their shipped weights.
 
@@ -119,7 +119,7 @@ def recipe_hashes(limit: int) -> dict[str, Any]:
             recipe.run(limit=limit, progress=False)
             root = Path(tmp) / "out"
             files = sorted(p for p in root.rglob("*")
-                           if p.is_file() and (p.parent.name in ("HR", "LR")
+                           if p.is_file() and (p.parent.name in ("hr", "lr", "HR", "LR")
                                                or p.name == "manifest.jsonl"))
             out[path.name] = {str(p.relative_to(root)): _sha(p.read_bytes()) for p in files}
     return out

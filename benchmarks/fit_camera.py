@@ -137,7 +137,7 @@ def main() -> int:
         s = c[lbl]["summary"]
         sr = s["sr_psnr"]
         print(f"  {lbl:22s} SR {sr['mean']:.3f} [{sr['min']:.3f}, {sr['max']:.3f}]  "
-              f"Frechet {s['frechet']['degradation_stats']['mean']:.4f}  "
+              f"Fréchet {s['frechet']['degradation_stats']['mean']:.4f}  "
               f"HF-KL {s['hf_kl']['mean']:.4f}")
     for name, m in report["methods"].items():
         print(f"  {name}: {m.get('failed') or m.get('notes')} ({m['seconds']:.0f} s of "

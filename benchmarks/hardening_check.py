@@ -140,7 +140,7 @@ def rows(root: Path) -> list[tuple[str, str, int, str, bool]]:
                                       "gaussian_blur", "--set", "sigma=.nan", cwd=root))
     add("10", "--set sigma=.inf", cli("degrade", str(src), "--out", str(root / "o10b"), "--with",
                                       "gaussian_noise", "--set", "sigma=.inf", cwd=root))
-    add("11", "eval --steps 0", cli("eval", "--degrader", "bicubic", "--train-hr", str(src),
+    add("11", "eval --steps 0", cli("eval", "--degrader", "bicubic", "--clean-hr", str(src),
                                     "--test", str(src), "--out", str(root / "o11"), "--steps",
                                     "0", cwd=root))
     add("12", "values of 1.0001: no 0-255 hint", python_row(
@@ -163,9 +163,10 @@ def rows(root: Path) -> list[tuple[str, str, int, str, bool]]:
     help_out = subprocess.run([sys.executable, "-m", "degsdk", "--help"], capture_output=True,
                               text=True, env=ENV).stdout
     add("18", "degsdk --help lists plugin verbs",
-        (help_rc, "" if "[plugin crafting]" in help_out else "degsdk: error: craft not listed"),
+        (help_rc, "" if "[plugin crafting]" in " ".join(help_out.split())
+         else "degsdk: error: craft not listed"),
         fails=False)
-    add("20", "eval --out EXISTING", cli("eval", "--degrader", "bicubic", "--train-hr", str(src),
+    add("20", "eval --out EXISTING", cli("eval", "--degrader", "bicubic", "--clean-hr", str(src),
                                          "--test", str(src), "--out", str(src), cwd=root))
     return out
 

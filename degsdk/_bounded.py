@@ -21,7 +21,7 @@ MAX_ITEMS = 100_000
 """Most list items, mapping entries and scalars in one value."""
 MAX_STRING = 100_000
 """Longest string (characters)."""
-MAX_YAML = 4 * 2**20
+MAX_YAML = 512 * 2**10
 """Longest YAML/JSON text of a config or recipe (characters)."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -70,6 +70,31 @@ def test_degrade_with_name_and_sets(tmp_path: Path, inputs: Path) -> None:
                                                 "antialias": True}}
 
 
+def test_degrade_and_run_take_threads_and_write_the_same_folders(
+        tmp_path: Path, inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 28 row 7: `degrade` and `run` had no --threads, and wrote hr/ lr/ and HR/ LR/."""
+    seen: list[int] = []
+    real = torch.set_num_threads
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: (seen.append(n), real(n))[1])
+    before = torch.get_num_threads()
+    assert main(["degrade", str(inputs), "--out", str(tmp_path / "d"), "--with", "jpeg",
+                 "--threads", "1"]) == 0
+    assert 1 in seen and torch.get_num_threads() == before
+    recipe = yaml.safe_load((REPO / "recipes" / "quickstart.yaml").read_text())
+    recipe["inputs"] = [{"path": str(SAMPLES)}]
+    recipe["output"]["dir"] = str(tmp_path / "r")
+    recipe["run"] = {**recipe.get("run", {}), "workers": 1}  # in this process: threads seen
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
+    seen.clear()
+    assert main(["run", str(tmp_path / "r.yaml"), "--limit", "2", "--threads", "2"]) == 0
+    assert 2 in seen
+    made = {p.name for p in (tmp_path / "r").iterdir() if p.is_dir()}
+    assert {"hr", "lr"} <= made and {p.name for p in (tmp_path / "d").iterdir()
+                                     if p.is_dir()} == {"hr", "lr"}
+    with pytest.raises(degsdk.ConfigError, match="threads must be a whole number"):
+        degsdk.recipes.RecipeRunner(degsdk.recipes.load_recipe(tmp_path / "r.yaml"), threads=0)
+
+
 def test_mod_crop_is_explicit(tmp_path: Path) -> None:
     src = tmp_path / "odd.png"
     degsdk.write_image(src, torch.rand(3, 30, 42))

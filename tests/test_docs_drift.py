@@ -57,6 +57,33 @@ def test_main_readme_lists_every_plugin() -> None:
     assert sorted(listed) == PLUGIN_DIRS
 
 
+def _passage(path: Path, start: str, end: str) -> str:
+    text = (REPO / path).read_text()
+    assert start in text, f"{path}: the passage starting {start!r} is gone"
+    return text.split(start, 1)[1].split(end, 1)[0].lower()
+
+
+def test_every_fitter_is_named_where_fit_methods_are_listed() -> None:
+    """Issue 28 row 14: the README's fit paragraph and docs/plugins.md listed the fit methods
+    without InterFlow and RealDGen. Every plugin's fitter is named in both; every fitter,
+    built-in ones included, has its entry in docs/fit.md's list of what each method fits."""
+    fitters = get_registry().plugins
+    plugin_fitters = {n for ep, rec in fitters.items() if ep != "builtin"
+                      for n in rec.components.get("fitter", ())}
+    all_fitters = {n for rec in fitters.values() for n in rec.components.get("fitter", ())}
+    assert {"dml", "deflow", "interflow", "realdgen", "crafting"} <= plugin_fitters
+    readme = _passage(Path("README.md"), "`fit` fits every method your data allows", "scores")
+    plugins_md = _passage(Path("docs/plugins.md"), "plugins and the built-in", "fitters are")
+    plugins_md = (REPO / "docs" / "plugins.md").read_text().lower().split(
+        "plugins and the built-in")[0].rsplit("\n\n", 1)[-1] + plugins_md
+    for name in sorted(plugin_fitters):
+        assert name in readme, f"README's fit paragraph does not name {name}"
+        assert name in plugins_md, f"docs/plugins.md's list of fitters does not name {name}"
+    fit_md = (REPO / "docs" / "fit.md").read_text()
+    for name in sorted(all_fitters):
+        assert f"   - `{name}`:" in fit_md, f"docs/fit.md does not say what {name} fits"
+
+
 def test_hook_tables_and_counts_match_the_hook_specs() -> None:
     plugins_md = (REPO / "docs" / "plugins.md").read_text()
     documented = set(re.findall(r"^\| `(degsdk_register_\w+)\(register\)`", plugins_md, re.M))

@@ -34,7 +34,8 @@ class CalibrateOptions(Options):
     max_images: int = pydantic.Field(MAX_IMAGES, ge=1, le=1000, description="images measured")
     side: int = pydantic.Field(MAX_SIDE, ge=32, le=4096, description="LR pixels a side of "
                                "the centre crop measured per image")
-    seed: int = pydantic.Field(0, ge=0)
+    seed: int = pydantic.Field(0, ge=0, description="seed of the noise simulated to check the "
+                               "fitted camera")
     progress: bool = pydantic.Field(True, description="show a progress bar")
     threads: int | None = pydantic.Field(None, ge=1, description="torch CPU threads")
 

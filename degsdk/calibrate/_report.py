@@ -73,7 +73,7 @@ def render_markdown(cal: Calibration) -> str:
     out = [
         "# Calibrated camera", "",
         f"From {cal.images} images ({how}), in {s['seconds'].get('total', 0):.1f} s.",
-        "Use it: `degsdk degrade HR/ --out pairs/ --config camera.yaml` or as a recipe's "
+        "Use it: `degsdk degrade photos/ --out pairs/ --config camera.yaml` or as a recipe's "
         "degrader.", "",
         "![noise-level functions and PSF](nlf.png)", "",
         "| what | fitted |", "|---|---|",

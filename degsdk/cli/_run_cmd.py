@@ -12,7 +12,7 @@ from ..recipes import RecipeRunner, load_recipe
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("run", help="generate an LR/HR dataset from a recipe",
                        description="Run a dataset recipe: HR crops of the input folders, "
-                       "degraded, written as HR/ + LR/ with manifest.jsonl, meta_info.txt, "
+                       "degraded, written as hr/ + lr/ with manifest.jsonl, meta_info.txt, "
                        "run.json and preview.png.")
     p.add_argument("recipe", type=Path)
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="A.B=VALUE",
@@ -20,12 +20,16 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the plan and stop")
     p.add_argument("--resume", action="store_true", help="complete an interrupted run")
     p.add_argument("--limit", type=int, help="only the first N samples")
+    p.add_argument("--threads", type=int, default=1, metavar="N",
+                   help="torch threads of each worker (default: 1). The files are the same "
+                   "for any run.workers; more threads can speed up a learned degrader on few "
+                   "workers, but some torch ops round differently with other thread counts")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.recipe, args.sets)
-    runner = RecipeRunner(recipe, args.limit)
+    runner = RecipeRunner(recipe, args.limit, threads=args.threads)
     if args.dry_run:
         print(runner.describe())
         return 0

@@ -32,7 +32,8 @@ def add_parser(sub: Any) -> None:
                        "(creating the repository if needed) through huggingface_hub.")
     p.add_argument("dir", type=Path)
     p.add_argument("repo_id")
-    p.add_argument("--private", action="store_true")
+    p.add_argument("--private", action="store_true",
+                   help="create the repository as private (if it does not exist)")
     p.add_argument("--message", help="commit message")
     p.set_defaults(run=run_push)
 

@@ -2,7 +2,7 @@
 
 For each degrader, with the same seed and budget:
 
-1. **train pairs** — every train HR image is degraded ``copies`` times (sample indices
+1. **train pairs** — every clean HR image is degraded ``copies`` times (sample indices
    ``i·copies + c``, seed ``seed``), LR rounded to 8 bits as if written to PNG;
 2. **SR** — ``srresnet_small`` is trained on those pairs (``train_sr_on_tensors``: the same
    initialisation and patch positions for every degrader) and run on the real test LR;
@@ -30,7 +30,7 @@ import torch
 from torch import Tensor
 
 from .._components import create_extractor, create_sr_model
-from .._errors import ConfigError
+from .._errors import ConfigError, PairingError
 from .._interfaces import Degrader, SRModel
 from ..io import find_pairs, list_images, read_image
 from ..metrics import frechet_distance, hf_kl, psnr, ssim
@@ -45,8 +45,9 @@ class EvalSettings(SRSettings):
     (``degsdk.sr.SRSettings``: steps, batch size, patch, lr, channels, blocks) and the rest;
     ``EvalSettings.of`` raises a ``ConfigError`` naming the bad flag."""
 
-    seed: int = pydantic.Field(default=0, ge=0, description="seed")
-    copies: int = pydantic.Field(default=2, ge=1, description="degraded copies per train HR")
+    seed: int = pydantic.Field(default=0, ge=0, description="seed of the degraders' draws, the SR "
+                              "model's initialisation and its training crops")
+    copies: int = pydantic.Field(default=2, ge=1, description="degraded copies per clean HR")
     max_seconds: float | None = pydantic.Field(default=None, gt=0,
                                                description="time limit per SR model")
     extractors: list[str] = pydantic.Field(
@@ -79,7 +80,9 @@ class EvalOptions(EvalSettings):
     degrader: list[str] = pydantic.Field(min_length=1, description="[LABEL=]SPEC: registered "
                                          "NAME[:KEY=VALUE...], recipe or config file, or "
                                          "weights ref; repeat for each degrader")
-    train_hr: Path = pydantic.Field(description="folder of clean HR images")
+    clean_hr: Path = pydantic.Field(
+        description="folder of clean HR images to make the training pairs from (the same "
+        "flag as degsdk fit's)", json_schema_extra={"deprecated_names": ["train_hr"]})
     test: Path = pydantic.Field(description="real pairs folder (hr/ + lr/)")
     real_lr: Path | None = pydantic.Field(None, description="reference real LR folder for "
                                           "Fréchet/HF-KL (default: the test lr/)")
@@ -107,11 +110,14 @@ def folder_name(label: str) -> str:
 
 
 class _Data:
-    """The test pairs, train HR and reference LR, cropped to what the SR model needs."""
+    """The test pairs, clean HR and reference LR, cropped to what the SR model needs."""
 
-    def __init__(self, train_hr: Path | None, test: Path, real_lr: Path | None,
+    def __init__(self, clean_hr: Path | None, test: Path, real_lr: Path | None,
                  settings: EvalSettings) -> None:
-        pairs = find_pairs(test)
+        try:
+            pairs = find_pairs(test)
+        except PairingError as exc:
+            raise PairingError(f"--test {exc}") from None
         first_hr, first_lr = read_image(pairs[0].hr), read_image(pairs[0].lr)
         self.scale = first_hr.shape[-1] // first_lr.shape[-1]
         # scale 1 works at half resolution (pixel-unshuffle): LR sides must be even
@@ -122,13 +128,13 @@ class _Data:
                                          : x.shape[-1] * self.scale]
                         for p, x in zip(pairs, self.test_lr, strict=True)]
         self.lr_multiple = lr_m
-        files = list_images([train_hr]) if train_hr is not None else []
-        self.train_hr = [_crop_to(read_image(f), lr_m * self.scale) for f in files]
+        files = list_images([clean_hr]) if clean_hr is not None else []
+        self.clean_hr = [_crop_to(read_image(f), lr_m * self.scale) for f in files]
         need = settings.patch * self.scale
-        small = [f.name for f, x in zip(files, self.train_hr, strict=True)
+        small = [f.name for f, x in zip(files, self.clean_hr, strict=True)
                  if min(x.shape[-2:]) < need]
         if small:
-            raise ConfigError(f"--train-hr {train_hr}: images smaller than the training patch "
+            raise ConfigError(f"--clean-hr {clean_hr}: images smaller than the training patch "
                               f"({settings.patch} LR px = {need} HR px): {', '.join(small)}")
         self.ref_lr = ([read_image(f) for f in list_images([real_lr])]
                        if real_lr is not None else self.test_lr)
@@ -181,7 +187,7 @@ def _train_and_test(train_hr: Sequence[Tensor], train_lr: Sequence[Tensor], data
     return model, done, sr
 
 
-def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
+def evaluate(degraders: Sequence[str | DegraderEntry], clean_hr: str | Path,
              test: str | Path, real_lr: str | Path | None = None,
              settings: EvalSettings | None = None, models_dir: Path | None = None,
              progress: bool = True, test_lr_metrics: bool = True) -> dict[str, Any]:
@@ -192,7 +198,7 @@ def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
     crop picture's generated LR comes from the crop alone): the SR scores at less cost."""
     cfg = settings or EvalSettings()
     t_start = time.perf_counter()
-    data = _Data(Path(train_hr), Path(test), Path(real_lr) if real_lr else None, cfg)
+    data = _Data(Path(clean_hr), Path(test), Path(real_lr) if real_lr else None, cfg)
     k = data.scale
     entries = [d if isinstance(d, DegraderEntry) else parse_degrader_spec(d, k)
                for d in degraders]
@@ -230,8 +236,8 @@ def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
     for entry in entries:
         deg = entry.degrader
         t0 = time.perf_counter()
-        train_lr = _degrade_all(deg, data.train_hr, cfg.seed, cfg.copies)
-        pairs_hr = [hr for hr in data.train_hr for _ in range(cfg.copies)]
+        train_lr = _degrade_all(deg, data.clean_hr, cfg.seed, cfg.copies)
+        pairs_hr = [hr for hr in data.clean_hr for _ in range(cfg.copies)]
         t_gen = time.perf_counter() - t0
         model, done, sr = _train_and_test(pairs_hr, train_lr, data, cfg, progress,
                                           f"train sr [{entry.label}]")
@@ -254,7 +260,7 @@ def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
             model.save_pretrained(
                 models_dir / folder_name(entry.label),
                 provenance={"trainer": "degsdk eval", "degrader": deg.to_config(),
-                            "steps": done, "seed": cfg.seed, "train_hr": str(train_hr)})
+                            "steps": done, "seed": cfg.seed, "clean_hr": str(clean_hr)})
         crops["degraders"][entry.label] = {"gen_lr": gen_crop, "sr": crop_hr(sr[0])}
         results.append({
             "label": entry.label, "source": entry.source, "config": deg.to_config(),
@@ -273,7 +279,7 @@ def evaluate(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
         "reference_lr": {"path": str(real_lr) if real_lr else f"{test} (lr/)",
                          "images": len(data.ref_lr), "feature_patch": data.feature_patch,
                          "patches": {n: int(f.shape[0]) for n, f in ref_feats.items()}},
-        "train_hr": {"path": str(train_hr), "images": len(data.train_hr)},
+        "clean_hr": {"path": str(clean_hr), "images": len(data.clean_hr)},
         "baseline": {"label": "bicubic interpolation" if k > 1 else "real LR as is",
                      "sr": {"psnr": bp, "ssim": bs,
                             "per_image": {n: {"psnr": a, "ssim": b}

@@ -35,7 +35,7 @@ def _metric_panels(report: dict[str, Any]) -> list[tuple[str, list[tuple[str, fl
          + [(r["label"], r["sr"]["ssim"]) for r in res], True),
     ]
     for name in res[0]["frechet"]:
-        panels.append((f"Frechet, {name}", [(r["label"], r["frechet"][name]) for r in res],
+        panels.append((f"Fréchet, {name}", [(r["label"], r["frechet"][name]) for r in res],
                        False))
     panels.append(("HF-KL", [(r["label"], r["hf_kl"]) for r in res], False))
     if res[0]["lr"] is not None:
@@ -77,7 +77,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"- Reference LR for the realism metrics: `{report['reference_lr']['path']}`: "
         f"{report['reference_lr']['images']} images, "
         f"{report['reference_lr']['feature_patch']} px feature patches.",
-        f"- Train HR: `{report['train_hr']['path']}`: {report['train_hr']['images']} images, "
+        f"- Clean HR: `{report['clean_hr']['path']}`: {report['clean_hr']['images']} images, "
         f"{s['copies']} degraded copies each.",
         f"- SR model: `srresnet_small` ({s['channels']} channels, {s['blocks']} blocks), "
         f"{s['steps']} steps of {s['batch_size']} patches of {s['patch']} LR px, Adam "
@@ -101,7 +101,7 @@ def render_markdown(report: dict[str, Any]) -> str:
          [f"{r['gain']:+.2f}" for r in rows], [r["steps"] for r in rows],
          [r["secs"] for r in rows]])
     out += ["", "## How close the generated LR is to the reference LR", ""]
-    header = ["degrader"] + [f"Frechet {n} (lower)" for n in res[0]["frechet"]]
+    header = ["degrader"] + [f"Fréchet {n} (lower)" for n in res[0]["frechet"]]
     cols = [[r["label"] for r in res]]
     cols += [_column(res, lambda r, n=n: r["frechet"][n], False, 4) for n in res[0]["frechet"]]
     header.append("HF-KL (lower)")
@@ -146,7 +146,7 @@ REPORT_OUTPUTS = ("report.md", "report.json", "crops.png", "metrics.png", "model
 """What the report folder holds (``overwrite`` replaces these)."""
 
 
-def run_eval(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
+def run_eval(degraders: Sequence[str | DegraderEntry], clean_hr: str | Path,
              test: str | Path, out: str | Path, real_lr: str | Path | None = None,
              settings: EvalSettings | None = None, progress: bool = True,
              overwrite: bool = False) -> dict[str, Any]:
@@ -161,7 +161,7 @@ def run_eval(degraders: Sequence[str | DegraderEntry], train_hr: str | Path,
     threads = (settings or EvalSettings()).threads
     with use_threads(threads), staged_folder(out, replace=REPORT_OUTPUTS if overwrite else ()
                                               ) as staging:
-        report = evaluate(degraders, train_hr, test, real_lr, settings,
+        report = evaluate(degraders, clean_hr, test, real_lr, settings,
                           models_dir=staging / "models", progress=progress)
         report["versions"] = {"degsdk": __version__, "torch": torch.__version__,
                               "python": platform.python_version()}

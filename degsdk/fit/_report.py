@@ -186,7 +186,7 @@ def _panels(r: dict[str, Any]) -> list[tuple[str, list[tuple[Any, ...]], bool]]:
     if cands[order[0]]["summary"]["sr_psnr"] is not None:
         panels.append(("SR PSNR (dB)", bars(lambda s: s["sr_psnr"]), True))
     for n in cands[order[0]]["summary"]["frechet"]:
-        panels.append((f"Frechet, {n}", bars(lambda s, n=n: s["frechet"][n]), False))
+        panels.append((f"Fréchet, {n}", bars(lambda s, n=n: s["frechet"][n]), False))
     panels.append(("HF-KL", bars(lambda s: s["hf_kl"]), False))
     return panels
 

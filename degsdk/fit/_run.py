@@ -127,7 +127,8 @@ class FitOptions(Options):
     extractors: list[str] = pydantic.Field(
         default_factory=lambda: ["degradation_stats", "alexnet_random"],
         description="feature extractors for the Fréchet distances (repeatable)")
-    seed: int = pydantic.Field(0, ge=0)
+    seed: int = pydantic.Field(0, ge=0, description="seed of the hold-out split, every fitter "
+                              "and the scoring (the same seed gives the same run)")
     resume: bool = pydantic.Field(False, description="continue an interrupted run in --out")
     overwrite: bool = pydantic.Field(False, description="start over in a non-empty --out")
     progress: bool = pydantic.Field(True, description="show progress bars")

@@ -1,5 +1,6 @@
 """Image lists from files and folders, and paired HR/LR folders (``hr/`` + ``lr/``, or
-BasicSR's ``HR/`` + ``LR/``) matched by file name."""
+``HR/`` + ``LR/``, as earlier degsdk runs and many SR sets name them) matched by file
+name."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from ._image import READ_EXTENSIONS, image_size
 
 _PAIR_DIRS = (("hr", "lr"), ("HR", "LR"))
 _MAX_LISTED = 8
+
+
+def pair_folders(out: Path) -> tuple[str, str]:
+    """The HR and LR sub-folder names to write pairs under ``out``: ``hr``, ``lr`` (what every
+    degsdk command writes), or ``HR``, ``LR`` when ``out`` already has ``HR/`` (a run an earlier
+    degsdk started, being resumed)."""
+    return ("HR", "LR") if (out / "HR").is_dir() and not (out / "hr").is_dir() else ("hr", "lr")
 
 
 def is_image_file(path: Path) -> bool:
@@ -72,9 +80,17 @@ def _listing(names: Iterable[str]) -> str:
 def pair_dirs(root: str | os.PathLike[str]) -> tuple[Path, Path]:
     """The (hr, lr) sub-folders of a paired folder."""
     r = Path(root)
+    if not r.exists():
+        raise PairingError(f"{r}: does not exist; expected a paired folder (hr/ + lr/)")
+    if not r.is_dir():
+        raise PairingError(f"{r}: is a file; expected a paired folder (hr/ + lr/)")
     for hr, lr in _PAIR_DIRS:
         if (r / hr).is_dir() and (r / lr).is_dir():
             return r / hr, r / lr
+        if (r / hr).is_dir() or (r / lr).is_dir():
+            have, lack = (hr, lr) if (r / hr).is_dir() else (lr, hr)
+            raise PairingError(f"{r}: has {have}/ but no {lack}/; a paired folder needs both, "
+                               "with matching file names")
     raise PairingError(f"{r}: not a paired folder; expected sub-folders hr/ and lr/ (or HR/ "
                        "and LR/) with matching file names")
 

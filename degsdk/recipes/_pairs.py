@@ -7,8 +7,8 @@ yields exactly what ``degsdk run`` writes; ``set_epoch(e)`` switches to
 any number of DataLoader workers (call it before creating each epoch's iterator, as with
 ``DistributedSampler``; with ``persistent_workers=True`` the workers keep their copy).
 
-The HR is exactly the written ``HR/`` file; the LR is the float tensor before it is written, so
-it differs from the ``LR/`` file by at most half a level (0.5/255 at 8 bits) — round it to the
+The HR is exactly the written ``hr/`` file; the LR is the float tensor before it is written, so
+it differs from the ``lr/`` file by at most half a level (0.5/255 at 8 bits) — round it to the
 output bit depth to match the file.
 """
 

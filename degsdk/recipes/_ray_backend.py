@@ -18,17 +18,17 @@ from ._worker import degrade_batch, exit_with_process, init_worker
 
 
 class _BatchWorker:
-    def __init__(self, recipe_json: str, driver_pid: int | None = None) -> None:
+    def __init__(self, recipe_json: str, driver_pid: int | None = None, threads: int = 1) -> None:
         if driver_pid is not None:  # a local cluster: end with the driver, even after kill -9
             exit_with_process(driver_pid)
-        init_worker(recipe_json)
+        init_worker(recipe_json, threads)
 
     def run(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return degrade_batch(batch)
 
 
 def run_with_ray(recipe_json: str, batches: Iterator[list[dict[str, Any]]], workers: int,
-                 address: str | None, bar: Any) -> None:
+                 address: str | None, bar: Any, threads: int = 1) -> None:
     try:
         import ray
     except ImportError:
@@ -39,12 +39,12 @@ def run_with_ray(recipe_json: str, batches: Iterator[list[dict[str, Any]]], work
         if address:
             ray.init(address=address, log_to_driver=False)
         else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
+            ray.init(num_cpus=workers * threads, include_dashboard=False, log_to_driver=False,
                      object_store_memory=200 * 2**20)
     try:
-        actor_cls = ray.remote(num_cpus=1)(_BatchWorker)
+        actor_cls = ray.remote(num_cpus=threads)(_BatchWorker)
         driver = None if address else os.getpid()
-        actors = [actor_cls.remote(recipe_json, driver) for _ in range(workers)]
+        actors = [actor_cls.remote(recipe_json, driver, threads) for _ in range(workers)]
         pending: list[Any] = []
         for i, batch in enumerate(batches):  # a bounded window keeps memory flat
             pending.append(actors[i % workers].run.remote(batch))

@@ -6,11 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .._bounded import check_bounded
 from ._runner import RecipeRunner, RunSummary
-from ._schema import RecipeSpec, load_recipe, parse_recipe
+from ._schema import RecipeSpec, load_recipe, validate_recipe
 
 
 class Recipe:
@@ -28,9 +25,8 @@ class Recipe:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], base_dir: Path | None = None) -> Recipe:
-        check_bounded(data, "recipe")
-        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-        return cls(parse_recipe(yaml.dump(data, Dumper=dumper), "recipe", base_dir=base_dir))
+        """A recipe from a mapping (as YAML would give it)."""
+        return cls(validate_recipe(data, "recipe", base_dir=base_dir))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.spec, name)
@@ -40,6 +36,8 @@ class Recipe:
         return RecipeRunner(self.spec, limit).describe()
 
     def run(self, resume: bool = False, limit: int | None = None,
-            progress: bool = True) -> RunSummary:
-        """Execute the recipe; returns a ``RunSummary``."""
-        return RecipeRunner(self.spec, limit).run(resume=resume, progress=progress)
+            progress: bool = True, threads: int = 1) -> RunSummary:
+        """Execute the recipe; returns a ``RunSummary``. ``threads``: torch threads of each
+        worker (``degsdk run --threads``)."""
+        return RecipeRunner(self.spec, limit, threads=threads).run(resume=resume,
+                                                                    progress=progress)

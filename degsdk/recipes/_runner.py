@@ -1,5 +1,5 @@
 """Execute a recipe: plan → degrade in batches (in-process, worker processes, or Ray) → write
-``HR/``, ``LR/``, ``meta_info.txt``, ``manifest.jsonl``, ``run.json`` and ``preview.png``.
+``hr/``, ``lr/``, ``meta_info.txt``, ``manifest.jsonl``, ``run.json`` and ``preview.png``.
 
 Sample *i*'s files depend only on (recipe, seed, i): the degrader draws from
 ``(seed, i)``, the optional ``hr_transform`` from
@@ -31,8 +31,10 @@ from tqdm import tqdm
 from .._config import from_config
 from .._contact_sheet import contact_sheet
 from .._errors import ConfigError, WriteError
+from .._quote import quote
 from .._version import __version__
 from ..io._atomic import write_text_atomic
+from ..io._folders import pair_folders
 from ..io._image import read_image
 from ..seeding import Stream, derive_seed
 from ._plan import Sample, count_estimate, plan
@@ -78,9 +80,13 @@ def _indented(config: dict[str, Any]) -> str:
 class RecipeRunner:
     """Runs one recipe; see ``run``."""
 
-    def __init__(self, recipe: RecipeSpec, limit: int | None = None) -> None:
+    def __init__(self, recipe: RecipeSpec, limit: int | None = None, threads: int = 1) -> None:
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ConfigError(f"threads must be a whole number ≥ 1, got {quote(threads)}")
         self.recipe = recipe
         self.limit = limit
+        self.threads = threads
+        """torch threads of each worker (1: the default; see ``degsdk run --threads``)."""
         self.out = Path(recipe.output.dir)
         self.degrader = from_config(recipe.degrader, where="degrader")
         self.hr_transform = (from_config(recipe.hr_transform, where="hr_transform")
@@ -191,11 +197,11 @@ class RecipeRunner:
         if r.backend == "ray":
             from ._ray_backend import run_with_ray
 
-            run_with_ray(recipe_json, batches, r.workers, r.address, bar)
+            run_with_ray(recipe_json, batches, r.workers, r.address, bar, self.threads)
             return
         if r.workers == 1:
             threads = torch.get_num_threads()
-            init_worker(recipe_json)
+            init_worker(recipe_json, self.threads)
             try:
                 for b in batches:
                     bar.update(len(degrade_batch(b)))
@@ -207,7 +213,7 @@ class RecipeRunner:
 
         with ProcessPoolExecutor(r.workers, mp_context=mp.get_context("spawn"),
                                  initializer=init_worker,
-                                 initargs=(recipe_json, 1, os.getpid())) as pool:
+                                 initargs=(recipe_json, self.threads, os.getpid())) as pool:
             window: collections.deque[Future[list[dict[str, Any]]]] = collections.deque()
             for b in batches:  # a bounded window keeps memory flat
                 window.append(pool.submit(degrade_batch, b))
@@ -228,8 +234,9 @@ class RecipeRunner:
         write_text_atomic(self.out / "run.json", json.dumps(self.run_info(), indent=2,
                                                             sort_keys=True) + "\n")
         if self.recipe.output.preview:
-            rows = [(r["name"], read_image(self.out / r["files"]["HR"]["path"]),
-                     read_image(self.out / r["files"]["LR"]["path"]))
+            hr_sub, lr_sub = pair_folders(self.out)
+            rows = [(r["name"], read_image(self.out / r["files"][hr_sub]["path"]),
+                     read_image(self.out / r["files"][lr_sub]["path"]))
                     for r in records[: self.recipe.output.preview]]
             if rows:
                 tmp = self.out / ".preview.png.tmp"

@@ -15,7 +15,7 @@ A recipe turns folders of clean HR images into an LR/HR training set::
 
 from __future__ import annotations
 
-import json
+import copy
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ import pydantic
 import torch
 import yaml
 
-from .._bounded import compose_yaml, load_yaml
+from .._bounded import check_bounded, compose_yaml, load_yaml
 from .._config import weights_relative_to
 from .._errors import ConfigError
 from .._quote import quote
@@ -196,10 +196,17 @@ def parse_recipe(text: str, source: str = "recipe", sets: list[str] | None = Non
                  base_dir: Path | None = None) -> RecipeSpec:
     """Validate recipe YAML; errors give the field path and the YAML line."""
     root = compose_yaml(text, source)
-    data = load_yaml(text, source)
+    return validate_recipe(load_yaml(text, source), source, sets, base_dir, root)
+
+
+def validate_recipe(data: Any, source: str = "recipe", sets: list[str] | None = None,
+                    base_dir: Path | None = None, root: yaml.Node | None = None) -> RecipeSpec:
+    """Validate recipe data (a mapping, as read from YAML; checked by ``check_bounded``
+    first); ``root``, the YAML node tree, adds line numbers to the errors."""
+    check_bounded(data, source)
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
-    data = apply_sets(data, list(sets or []))
+    data = apply_sets(copy.deepcopy(data), list(sets or []))
     try:
         recipe = RecipeSpec.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -210,7 +217,7 @@ def parse_recipe(text: str, source: str = "recipe", sets: list[str] | None = Non
             at = f" (line {node.start_mark.line + 1})" if node is not None else ""
             msg = e["msg"].removeprefix("Value error, ")
             given = e.get("input")
-            shown = "" if isinstance(given, dict | list) else f" (got {json.dumps(given)})"
+            shown = "" if isinstance(given, dict | list) else f" (got {quote(given)})"
             lines.append(f"  {loc}{at}: {msg}{shown}")
         raise ConfigError(f"{source}: invalid recipe:\n" + "\n".join(lines)) from None
     if base_dir is not None:  # relative paths are relative to the recipe file

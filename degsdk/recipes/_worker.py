@@ -18,6 +18,7 @@ import torch
 from .._config import from_config
 from .._interfaces import Degrader
 from ..io._atomic import write_text_atomic
+from ..io._folders import pair_folders
 from ..io._image import read_image, write_image
 from ..seeding import Stream, derive_seed
 from ._schema import RecipeSpec
@@ -125,7 +126,8 @@ def degrade_batch(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rec = {**{key: s[key] for key in ("index", "source", "crop", "name")},
                    "hr_transform": hr_params[k], "params": lr.params[k]}
             rec["files"] = {}
-            for sub, img in (("HR", hr[k]), ("LR", lr.lr[k])):
+            hr_sub, lr_sub = pair_folders(out)
+            for sub, img in ((hr_sub, hr[k]), (lr_sub, lr.lr[k])):
                 rel = f"{sub}/{s['name']}.{recipe.output.format}"
                 write_image(out / rel, img.detach().cpu(), recipe.output.bit_depth)
                 rec["files"][sub] = {"path": rel, "sha256": _sha((out / rel).read_bytes())}

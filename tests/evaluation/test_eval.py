@@ -112,7 +112,7 @@ def test_pictures() -> None:
 def test_tiny_eval_end_to_end(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "report"
     argv = ["eval", "--degrader", f"true={data / 'true.yaml'}", "--degrader", "bicubic",
-            "--train-hr", str(data / "train"), "--test", str(data / "test"),
+            "--clean-hr", str(data / "train"), "--test", str(data / "test"),
             "--steps", "4", "--batch-size", "4", "--patch", "16", "--feature-patch", "16",
             "--copies", "1", "--out", str(out)]
     assert main(argv) == 0
@@ -175,7 +175,7 @@ def test_same_seed_same_report_and_nothing_written_on_error(data: Path, tmp_path
                  settings=s, progress=False)
     assert not (tmp_path / "c").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert main(["eval", "--degrader", "nope", "--train-hr", str(data / "train"), "--test",
+    assert main(["eval", "--degrader", "nope", "--clean-hr", str(data / "train"), "--test",
                  str(data / "test"), "--out", str(tmp_path / "d")]) == 2
     assert not (tmp_path / "d").exists()
 
@@ -185,7 +185,7 @@ def test_bad_settings_are_one_line_errors(tmp_path: Path,
     """Issue 16 row 11: --steps 0 names the flag instead of a pydantic traceback."""
     for d in ("hr", "t/hr", "t/lr"):
         (tmp_path / d).mkdir(parents=True)
-    assert main(["eval", "--degrader", "bicubic", "--train-hr", str(tmp_path / "hr"), "--test",
+    assert main(["eval", "--degrader", "bicubic", "--clean-hr", str(tmp_path / "hr"), "--test",
                  str(tmp_path / "t"), "--out", str(tmp_path / "o"), "--steps", "0"]) == 2
     err = capsys.readouterr().err
     assert "--steps (steps): Input should be greater than or equal to 1" in err
@@ -197,7 +197,7 @@ def test_a_non_empty_out_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     for d in ("hr", "t/hr", "t/lr", "o"):
         (tmp_path / d).mkdir(parents=True)
     (tmp_path / "o" / "report.md").write_text("an older report")
-    assert main(["eval", "--degrader", "bicubic", "--train-hr", str(tmp_path / "hr"), "--test",
+    assert main(["eval", "--degrader", "bicubic", "--clean-hr", str(tmp_path / "hr"), "--test",
                  str(tmp_path / "t"), "--out", str(tmp_path / "o")]) == 2
     assert "is not empty; choose an empty folder, or pass --overwrite" in capsys.readouterr().err
     assert (tmp_path / "o" / "report.md").read_text() == "an older report"
@@ -213,12 +213,14 @@ def test_eval_flags_come_from_one_options_model(monkeypatch: pytest.MonkeyPatch)
     sub = argparse.ArgumentParser().add_subparsers()
     _eval_cmd.add_parser(sub)
     parser = sub.choices["eval"]
-    base = ["--degrader", "bicubic", "--train-hr", "h", "--test", "t", "--out", "o"]
+    base = ["--degrader", "bicubic", "--clean-hr", "h", "--test", "t", "--out", "o"]
     new = vars(parser.parse_args([*base, "--extractors", "degradation_stats",
                                   "--no-y-channel", "--no-aligned", "--no-save-models",
                                   "--channels", "8", "--crop-size", "64"]))
-    with pytest.warns(FutureWarning, match="--rgb is deprecated; use --no-y-channel"):
-        old = vars(parser.parse_args([*base, "--extractor", "degradation_stats", "--rgb",
+    old_base = ["--degrader", "bicubic", "--train-hr", "h", "--test", "t", "--out", "o"]
+    with pytest.warns(FutureWarning, match="--rgb is deprecated; use --no-y-channel"), \
+            pytest.warns(FutureWarning, match="--train-hr is deprecated; use --clean-hr"):
+        old = vars(parser.parse_args([*old_base, "--extractor", "degradation_stats", "--rgb",
                                       "--unaligned", "--no-models", "--channels", "8",
                                       "--crop-size", "64"]))
     fields = {k: v for k, v in new.items() if k in EvalOptions.model_fields}

@@ -54,7 +54,7 @@ def test_degsdk_eval_takes_best_yaml_from_another_directory(
         degsdk.write_image(tmp_path / "test" / "hr" / f"{i}.png", hr[i])
         degsdk.write_image(tmp_path / "test" / "lr" / f"{i}.png", hr[i] * 0.9)
     monkeypatch.chdir(tmp_path / "test")
-    assert main(["eval", "--degrader", f"best={folder / 'best.yaml'}", "--train-hr",
+    assert main(["eval", "--degrader", f"best={folder / 'best.yaml'}", "--clean-hr",
                  str(tmp_path / "train"), "--test", str(tmp_path / "test"), "--out",
                  str(tmp_path / "report"), "--steps", "2", "--batch-size", "2", "--patch",
                  "16", "--feature-patch", "16", "--extractors", "degradation_stats",

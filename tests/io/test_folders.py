@@ -54,7 +54,7 @@ def test_mismatched_sizes_are_named(tmp_path: Path) -> None:
 
 
 def test_not_a_paired_folder(tmp_path: Path) -> None:
-    (tmp_path / "hr").mkdir()
+    (tmp_path / "other").mkdir()
     with pytest.raises(degsdk.PairingError, match="expected sub-folders hr/ and lr/"):
         find_pairs(tmp_path)
 
@@ -69,3 +69,19 @@ def test_list_images(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(degsdk.ImageReadError, match="holds no images"):
         list_images([tmp_path / "empty"])
+
+
+def test_a_paired_folder_that_is_not_there_says_so(tmp_path: Path) -> None:
+    """Issue 28 row 10: `eval --test /nonexistent` said "not a paired folder"."""
+    with pytest.raises(degsdk.PairingError, match="nowhere: does not exist"):
+        degsdk.find_pairs(tmp_path / "nowhere")
+    (tmp_path / "f.png").write_bytes(b"")
+    with pytest.raises(degsdk.PairingError, match="is a file"):
+        degsdk.find_pairs(tmp_path / "f.png")
+    (tmp_path / "p" / "hr").mkdir(parents=True)
+    with pytest.raises(degsdk.PairingError, match="has hr/ but no lr/"):
+        degsdk.find_pairs(tmp_path / "p")
+    from degsdk.cli import main
+    assert main(["eval", "--degrader", "bicubic", "--clean-hr", str(tmp_path), "--test",
+                 str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 2
+    assert not (tmp_path / "o").exists()

@@ -96,9 +96,9 @@ def test_outputs_and_byte_identity_across_batching_and_workers(hr_dir: Path,
     assert ta == tb  # every byte: HR, LR, manifest, meta_info, run.json, preview
     names = sorted(ta)
     assert "manifest.jsonl" in names and "meta_info.txt" in names and "preview.png" in names
-    assert sum(n.startswith("HR/") for n in names) == 12 == sum(n.startswith("LR/")
+    assert sum(n.startswith("hr/") for n in names) == 12 == sum(n.startswith("lr/")
                                                                 for n in names)
-    assert degsdk.find_pairs(tmp_path / "a", scale=2)[0].hr.parent.name == "HR"
+    assert degsdk.find_pairs(tmp_path / "a", scale=2)[0].hr.parent.name == "hr"
     meta = (tmp_path / "a" / "meta_info.txt").read_text().splitlines()
     assert meta[0] == "0000000_astronaut_0.png (64,64,3)"
     run = json.loads(ta["run.json"])
@@ -113,9 +113,9 @@ def test_manifest_replay_reproduces_lr(hr_dir: Path, tmp_path: Path) -> None:
     assert [json.loads(x)["index"] for x in lines] == list(range(12))
     for line in lines[:5]:
         rec = json.loads(line)
-        hr = degsdk.read_image(tmp_path / "o" / rec["files"]["HR"]["path"])[None]
+        hr = degsdk.read_image(tmp_path / "o" / rec["files"]["hr"]["path"])[None]
         lr = deg.apply(hr, [rec["params"]])
-        saved = degsdk.read_image(tmp_path / "o" / rec["files"]["LR"]["path"])
+        saved = degsdk.read_image(tmp_path / "o" / rec["files"]["lr"]["path"])
         assert torch.equal((lr[0] * 255).round(), (saved * 255).round())
 
 
@@ -129,8 +129,8 @@ def test_dataloader_with_two_workers_matches_the_runner(hr_dir: Path, tmp_path: 
     for lr, hr, params in loader:
         for k, p in enumerate(params):
             name = f"{p['index']:07d}"
-            lr_file = next((tmp_path / "o" / "LR").glob(f"{name}_*"))
-            hr_file = next((tmp_path / "o" / "HR").glob(f"{name}_*"))
+            lr_file = next((tmp_path / "o" / "lr").glob(f"{name}_*"))
+            hr_file = next((tmp_path / "o" / "hr").glob(f"{name}_*"))
             assert torch.equal((lr[k] * 255).round(), (degsdk.read_image(lr_file) * 255).round())
             assert torch.equal((hr[k] * 255).round(), (degsdk.read_image(hr_file) * 255).round())
             seen += 1
@@ -173,17 +173,26 @@ def _start_run(path: Path, parts: Path, min_done: int, **popen: Any) -> subproce
     return proc
 
 
-def test_kill_and_resume_is_byte_identical(hr_dir: Path, tmp_path: Path) -> None:
-    over = {"crop": {"mode": "random", "size": 96, "per_image": 40},
-            "run": {"batch_size": 2, "workers": 1}}
-    clean = Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "clean", **over))
-    clean.run(progress=False)
+_KILLED = {"crop": {"mode": "random", "size": 96, "per_image": 40},
+           "run": {"batch_size": 2, "workers": 1}}
+
+
+def _killed_run(hr_dir: Path, tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A 120-sample run into ``tmp_path/name`` killed (-9) after 20 samples: the recipe file
+    and the folder of the finished samples' records."""
     path = tmp_path / "r.yaml"
-    path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / "killed", **over)))
-    parts = tmp_path / "killed" / ".degsdk-run" / "parts"
+    path.write_text(yaml.safe_dump(recipe_dict(hr_dir, tmp_path / name, **_KILLED)))
+    parts = tmp_path / name / ".degsdk-run" / "parts"
     proc = _start_run(path, parts, 20)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    return path, parts
+
+
+def test_kill_and_resume_is_byte_identical(hr_dir: Path, tmp_path: Path) -> None:
+    clean = Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "clean", **_KILLED))
+    clean.run(progress=False)
+    path, parts = _killed_run(hr_dir, tmp_path, "killed")
     done = len(list(parts.iterdir()))
     assert 20 <= done < 120, "the run should have been killed midway"
     assert not (tmp_path / "killed" / "manifest.jsonl").exists()
@@ -191,6 +200,26 @@ def test_kill_and_resume_is_byte_identical(hr_dir: Path, tmp_path: Path) -> None
     assert main(["run", str(path), "--resume"]) == 0
     assert tree(tmp_path / "killed") == tree(tmp_path / "clean")
     assert not list((tmp_path / "killed").rglob("*.tmp"))
+
+
+def test_a_run_an_earlier_degsdk_started_resumes_in_its_own_folders(hr_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    """Runs write hr/ + lr/ (as `degrade` does; issue 28 row 7); a run interrupted under an
+    earlier degsdk, which wrote HR/ + LR/, completes in HR/ + LR/ without mixing the two."""
+    path, parts = _killed_run(hr_dir, tmp_path, "old")
+    for sub in ("hr", "lr"):  # what the earlier degsdk had written
+        (tmp_path / "old" / sub).rename(tmp_path / "old" / sub.upper())
+    for part in parts.iterdir():
+        rec = json.loads(part.read_text())
+        rec["files"] = {k.upper(): {**v, "path": v["path"].replace(f"{k}/", f"{k.upper()}/")}
+                        for k, v in rec["files"].items()}
+        part.write_text(json.dumps(rec, sort_keys=True, separators=(",", ":")))
+    assert main(["run", str(path), "--resume"]) == 0
+    out = tmp_path / "old"
+    assert not (out / "hr").exists() and len(list((out / "HR").iterdir())) == 120
+    assert {json.loads(x)["files"]["LR"]["path"][:3] for x in
+            (out / "manifest.jsonl").read_text().splitlines()} == {"LR/"}
+    assert len(degsdk.find_pairs(out, scale=2)) == 120
 
 
 @pytest.mark.parametrize("recipe", sorted(p.name for p in (REPO / "recipes").glob("*.yaml")))
@@ -365,7 +394,7 @@ def test_dataset_lr_is_within_half_a_level_of_the_written_file(hr_dir: Path,
     recipe = Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "o"))
     recipe.run(progress=False)
     lr, _, _ = DegradedPairs(recipe)[3]
-    saved = degsdk.read_image(sorted((tmp_path / "o" / "LR").iterdir())[3])
+    saved = degsdk.read_image(sorted((tmp_path / "o" / "lr").iterdir())[3])
     assert float((lr - saved).abs().max()) <= 0.5 / 255 + 1e-6
     assert torch.equal((lr * 255).round() / 255, saved)
 

@@ -115,12 +115,17 @@ class RealDGenConfig(DegraderConfig):
     reference_crop: int = pydantic.Field(default=256, ge=8, le=4096, description="centre crop "
                                          "of folder references (px a side)")
     T: int = pydantic.Field(default=300, ge=1, description="start step: D(HR) is noised to "
-                            "step T − 1 and denoised from there (paper: 300)")
+                            "step T − 1 and denoised from there (paper: 300); with ddpm, T UNet "
+                            "passes per candidate")
     candidates: int = pydantic.Field(default=4, ge=1, le=64, description="K candidates per "
-                                     "image; the one closest to reference and HR is kept")
+                                     "image; the one closest to reference and HR is kept; costs "
+                                     "about K times one (the default, K = 4 with ddpm: 22.5 s "
+                                     "per 256² image on 2 CPU threads)")
     sampler: Literal["ddpm", "ddim"] = pydantic.Field(default="ddpm", description="ddpm: T "
-                                                      "steps; ddim: about ddim_steps")
-    ddim_steps: int = pydantic.Field(default=25, ge=1, le=1000)
+                                                      "steps; ddim: about ddim_steps, 11× faster "
+                                                      "(1.95 s per 256² image at K = 4)")
+    ddim_steps: int = pydantic.Field(default=25, ge=1, le=1000,
+                                     description="DDIM steps (sampler ddim)")
     output_scale: int | None = pydantic.Field(
         default=None, ge=1, le=8, description="HR side / output side when it differs from "
         "the model's scale (degsdk's extension: E_cont reads the HR resized to the model's "
