@@ -324,3 +324,15 @@ def test_the_kit_tries_the_default_config() -> None:
         check_degrader(_BadDefaultValue(strength=[0.1, 0.5]), check_config=False)
     with pytest.raises(degsdk.ConfigError, match=r"strength: range low 0.5 is above high 0.1"):
         _BadDefaultValue()  # and building it with its defaults says so at once
+
+
+class _NeedsAnArgument(_Scale):
+    """A plugin whose constructor takes a required argument of its own: no default to check."""
+
+    def __init__(self, factor: float, **params: Any) -> None:
+        super().__init__(**params)
+        self.factor = factor
+
+
+def test_a_constructor_with_required_arguments_has_no_default_to_check() -> None:
+    check_degrader(_NeedsAnArgument(0.5), check_config=False)

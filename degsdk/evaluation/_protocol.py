@@ -57,13 +57,18 @@ class EvalSettings(SRSettings):
     feature_patch: int = pydantic.Field(default=64, ge=16, description="LR feature patch side")
     y_channel: bool = pydantic.Field(default=True, description="PSNR/SSIM on the Y channel "
                                      "(else RGB)",
-                                     json_schema_extra={"deprecated_flags": ["--rgb"]})
+                                     json_schema_extra={"deprecated_flags": ["--rgb"],
+                                                        "off_help": "PSNR/SSIM on RGB instead "
+                                                        "of the Y channel"})
     crop_border: int | None = pydantic.Field(default=None, ge=0, description="border cropped "
                                              "for PSNR/SSIM (default: the scale)")
     aligned: bool = pydantic.Field(default=True, description="the test LR is registered to "
                                    "its HR (else PSNR/SSIM between generated and real LR are "
                                    "skipped)",
-                                   json_schema_extra={"deprecated_flags": ["--unaligned"]})
+                                   json_schema_extra={"deprecated_flags": ["--unaligned"],
+                                                      "off_help": "the test LR is not "
+                                                      "registered to its HR: skip PSNR/SSIM "
+                                                      "between generated and real LR"})
     crop_size: int = pydantic.Field(default=128, ge=8,
                                     description="HR side of the crops in crops.png")
     save_models: bool = pydantic.Field(default=True, description="save the SR models",

@@ -79,10 +79,14 @@ class RealDGenTrainOptions(RunOptions):
     lambda_rec: float = Field(1.0, ge=0, description="LR reconstruction weight (Eq. 6)")
     lr: float = Field(1e-4, gt=0, description="Adam learning rate (paper: 1e-4)")
     finetune: bool = Field(True, description="stage ddpm: fine-tune E_cont's first block and "
-                           "E_deg's last conv")
+                           "E_deg's last conv", json_schema_extra={
+                               "off_help": "stage ddpm: do not fine-tune the extractors"})
     finetune_lr: float = Field(1e-6, ge=0, description="their learning rate (paper: 1e-6)")
     degradation: bool = Field(True, description="stage ddpm: condition on E_deg's vector "
-                              "(--no-degradation: the content-only ablation of Table 4)")
+                              "(--no-degradation: the content-only ablation of Table 4)",
+                              json_schema_extra={"off_help": "stage ddpm: do not condition on "
+                                                 "E_deg's vector (the content-only ablation "
+                                                 "of Table 4)"})
     references: int = Field(16, ge=0, description="stage ddpm: real LR crops stored with the "
                             "model as its default references")
     checkpoint_every: int = Field(250, ge=0, description="save out/checkpoint every N steps "
