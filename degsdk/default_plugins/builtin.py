@@ -18,14 +18,19 @@ from degsdk.ops import (
     CalibratedCamera,
     Camera,
     CameraNoise,
+    ChannelShift,
+    ChromaSubsample,
     GaussianBlur,
     GaussianNoise,
     KernelBlur,
+    Pixelate,
     PoissonNoise,
     RandomResize,
     RealESRGAN,
+    Resample,
     Resize,
     USMSharpen,
+    WebP,
 )
 from degsdk.sr import Bicubic, SRResNetSmall, sr_trainer
 
@@ -35,6 +40,8 @@ DEGRADERS = (
     # ops
     GaussianBlur, KernelBlur, Resize, BicubicDown, RandomResize, GaussianNoise, PoissonNoise,
     CameraNoise, JPEG, USMSharpen,
+    # the community's ops (wtp_dataset_destroyer and others)
+    WebP, ChromaSubsample, ChannelShift, Pixelate, Resample,
     # pipelines and cameras
     RealESRGAN, BSRGAN, BSRGANPlus, Camera, CalibratedCamera,
 )

@@ -12,6 +12,8 @@ from ._blur import GaussianBlur, KernelBlur, auto_kernel_size, blur_with, gaussi
 from ._bsrgan import BSRGAN, BSRGANPlus
 from ._calibrated_camera import CalibratedCamera
 from ._camera import Camera, chromatic_aberration, depth_proxy, spatially_varying_blur
+from ._channel_shift import ChannelShift, channel_shift
+from ._chroma import ChromaSubsample, chroma_subsample
 from ._colour import colour_transform, linear_to_srgb, srgb_slope, srgb_to_linear
 from ._jpeg import JPEG, SUBSAMPLINGS, jpeg_compress
 from ._kernels import (
@@ -33,12 +35,16 @@ from ._noise import (
     poisson_noise,
     signal_dependent_noise,
 )
+from ._pixelate import Pixelate, pixelate
 from ._realesrgan import RealESRGAN
+from ._resample import FILTERS, Resample, resample
 from ._resize import RandomResize, Resize, resize
 from ._sharpen import USMSharpen, unsharp_mask, usm_sharpen
+from ._webp import WebP, webp_compress
 
 __all__ = [
     "BSRGAN",
+    "FILTERS",
     "JPEG",
     "LUMA_WEIGHTS",
     "SUBSAMPLINGS",
@@ -47,18 +53,25 @@ __all__ = [
     "CalibratedCamera",
     "Camera",
     "CameraNoise",
+    "ChannelShift",
+    "ChromaSubsample",
     "GaussianBlur",
     "GaussianNoise",
     "KernelBlur",
     "MixedKernels",
+    "Pixelate",
     "PoissonNoise",
     "RandomResize",
     "RealESRGAN",
+    "Resample",
     "Resize",
     "USMSharpen",
+    "WebP",
     "auto_kernel_size",
     "bayer_mosaic",
     "blur_with",
+    "channel_shift",
+    "chroma_subsample",
     "chromatic_aberration",
     "colour_transform",
     "demosaic",
@@ -75,10 +88,12 @@ __all__ = [
     "linear_to_srgb",
     "luma",
     "mirror_pad",
+    "pixelate",
     "plateau_kernel",
     "poisson_gaussian_noise",
     "poisson_noise",
     "pulse_kernel",
+    "resample",
     "resize",
     "signal_dependent_noise",
     "sinc_kernel",
@@ -87,4 +102,5 @@ __all__ = [
     "srgb_to_linear",
     "unsharp_mask",
     "usm_sharpen",
+    "webp_compress",
 ]
