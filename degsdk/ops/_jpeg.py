@@ -36,9 +36,14 @@ def jpeg_roundtrip(image: np.ndarray, quality: int, subsampling: str = "4:2:0"
     standard tables scaled by quality; 4:2:0 is Pillow's default) and decode it again."""
     if subsampling not in SUBSAMPLINGS:
         raise ValueError(f"JPEG subsampling must be one of {SUBSAMPLINGS}, got {subsampling!r}")
+    return codec_roundtrip(image, "JPEG", quality=int(quality), subsampling=subsampling)
+
+
+def codec_roundtrip(image: np.ndarray, fmt: str, **options: Any) -> np.ndarray:
+    """Encode an H×W×3 uint8 array with Pillow's ``fmt`` codec and ``options`` (its ``save``
+    keywords) and decode it again."""
     buf = io.BytesIO()
-    Image.fromarray(image, mode="RGB").save(buf, format="JPEG", quality=int(quality),
-                                            subsampling=subsampling)
+    Image.fromarray(image, mode="RGB").save(buf, format=fmt, **options)
     buf.seek(0)
     with Image.open(buf) as im:
         return np.asarray(im.convert("RGB"))

@@ -4,32 +4,25 @@ with ``algorithm = "webp"``)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Annotated, Any
 
 import numpy as np
 import pydantic
 import torch
-from PIL import Image
 from torch import Tensor
 
 from .._interfaces import Degrader, DegraderConfig, SampleParams
 from .._ranges import IntRange, within
 from ..seeding import draw_int
-from ._jpeg import to_uint8_nhwc
+from ._jpeg import codec_roundtrip, to_uint8_nhwc
 from ._parallel import map_samples
 
 
 def webp_roundtrip(image: np.ndarray, quality: int) -> np.ndarray:
     """Encode an H×W×3 uint8 array as lossy WebP at ``quality`` (libwebp's default method 4)
     and decode it again."""
-    buf = io.BytesIO()
-    Image.fromarray(image, mode="RGB").save(buf, format="WEBP", quality=int(quality),
-                                            lossless=False)
-    buf.seek(0)
-    with Image.open(buf) as im:
-        return np.asarray(im.convert("RGB"))
+    return codec_roundtrip(image, "WEBP", quality=int(quality), lossless=False)
 
 
 def webp_compress(x: Tensor, quality: Sequence[int]) -> Tensor:
