@@ -23,6 +23,8 @@ from degsdk.ops import (
     GaussianBlur,
     GaussianNoise,
     KernelBlur,
+    LensBlur,
+    MotionBlur,
     Pixelate,
     PoissonNoise,
     RandomResize,
@@ -41,7 +43,7 @@ DEGRADERS = (
     GaussianBlur, KernelBlur, Resize, BicubicDown, RandomResize, GaussianNoise, PoissonNoise,
     CameraNoise, JPEG, USMSharpen,
     # the community's ops (wtp_dataset_destroyer and others)
-    WebP, ChromaSubsample, ChannelShift, Pixelate, Resample,
+    WebP, ChromaSubsample, ChannelShift, Pixelate, Resample, MotionBlur, LensBlur,
     # pipelines and cameras
     RealESRGAN, BSRGAN, BSRGANPlus, Camera, CalibratedCamera,
 )

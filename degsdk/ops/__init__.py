@@ -26,6 +26,7 @@ from ._kernels import (
     sinc_kernel,
 )
 from ._mosaic import bayer_mosaic, demosaic
+from ._motion_lens_blur import LensBlur, MotionBlur, disk_kernel, motion_kernel
 from ._noise import (
     CameraNoise,
     GaussianNoise,
@@ -58,7 +59,9 @@ __all__ = [
     "GaussianBlur",
     "GaussianNoise",
     "KernelBlur",
+    "LensBlur",
     "MixedKernels",
+    "MotionBlur",
     "Pixelate",
     "PoissonNoise",
     "RandomResize",
@@ -76,6 +79,7 @@ __all__ = [
     "colour_transform",
     "demosaic",
     "depth_proxy",
+    "disk_kernel",
     "filter2d",
     "filter_separable",
     "gaussian_blur2d",
@@ -88,6 +92,7 @@ __all__ = [
     "linear_to_srgb",
     "luma",
     "mirror_pad",
+    "motion_kernel",
     "pixelate",
     "plateau_kernel",
     "poisson_gaussian_noise",

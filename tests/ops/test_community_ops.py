@@ -5,6 +5,8 @@ The registry-wide contract test covers seeding, replay and batch independence.""
 from __future__ import annotations
 
 import io
+import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,7 +14,14 @@ import torch
 from PIL import Image
 
 import degsdk
-from degsdk.ops import channel_shift, chroma_subsample, pixelate, webp_compress
+from degsdk.ops import (
+    channel_shift,
+    chroma_subsample,
+    disk_kernel,
+    motion_kernel,
+    pixelate,
+    webp_compress,
+)
 from tests.conftest import smooth_images
 
 
@@ -155,3 +164,44 @@ def test_resample_draws_filters_and_a_down_up_chain() -> None:
     assert all(0.3 <= p["via"] <= 0.7 for p in res.params)
     plain = degsdk.create("resample", factor=0.5, filters=["lanczos"])
     assert plain(smooth_images(1, 32, 48), seed=0).params == [{"filter": "lanczos"}]
+
+
+# ------------------------------------------------------------------ motion and lens blur
+def test_motion_kernel_is_a_line_along_its_angle() -> None:
+    from degsdk.ops import motion_kernel
+    flat = motion_kernel(5, 0)
+    r = flat.shape[0] // 2
+    assert float(flat.sum()) == pytest.approx(1.0)
+    assert float(flat.abs().sum() - flat[r].abs().sum()) < 1e-12  # only the centre row
+    assert torch.allclose(motion_kernel(5, 90), flat.T, atol=1e-12)  # vertical
+    assert torch.allclose(motion_kernel(7, 30), motion_kernel(7, 210), atol=1e-12)
+    k = motion_kernel(7, 30)
+    assert torch.allclose(k, k.flip(0).flip(1), atol=1e-12)  # point-symmetric
+    ident = motion_kernel(0.0, 45)
+    assert float(ident[ident.shape[0] // 2, ident.shape[1] // 2]) == 1.0
+
+
+def test_disk_kernel_covers_the_circle() -> None:
+    from degsdk.ops import disk_kernel
+    d = disk_kernel(2.0)
+    assert d.shape == (5, 5) and float(d.sum()) == pytest.approx(1.0)
+    assert torch.allclose(d, d.T) and torch.allclose(d, d.flip(0))
+    assert float(d[0, 0]) == 0.0 and float(d[2, 2]) == float(d.max())
+    # coverage: the kernel is flat inside, so total area / centre weight ≈ π r²
+    assert float(d.sum() / d[2, 2]) == pytest.approx(math.pi * 4, rel=0.02)
+
+
+@pytest.mark.parametrize(("name", "params", "kernel"), [
+    ("motion_blur", {"length": 6.0, "angle": 40.0}, lambda: motion_kernel(6.0, 40.0)),
+    ("lens_blur", {"radius": 2.5}, lambda: disk_kernel(2.5))])
+def test_blurs_are_the_kernels_correlated_with_reflection(name: str, params: dict,
+                                                           kernel: Any) -> None:
+    """Against scipy.ndimage.correlate (mode="mirror": reflect without repeating the edge)."""
+    from scipy import ndimage
+    x = smooth_images(1, 24, 30, seed=5)
+    deg = degsdk.create(name, **{k: [v, v] for k, v in params.items()})
+    out = deg(x, seed=0).lr[0].double().numpy()
+    k = kernel().numpy()
+    for c in range(3):
+        ref = ndimage.correlate(x[0, c].double().numpy(), k, mode="mirror")
+        assert np.allclose(out[c], np.clip(ref, 0, 1), atol=1e-5)
