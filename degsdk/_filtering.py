@@ -9,6 +9,8 @@ call has few groups, the padded image is cut into horizontal strips (each with i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -110,3 +112,9 @@ def gaussian_kernel1d(sigma: Tensor, size: int) -> Tensor:
     x = torch.arange(-r, r + 1, dtype=torch.float64, device=sigma.device)
     k = torch.exp(-0.5 * (x / s) ** 2)
     return (k / k.sum(dim=1, keepdim=True)).to(torch.float32)
+
+
+def filter_each(x: Tensor, kernels: Sequence[Tensor]) -> Tensor:
+    """Correlate sample i of N×C×H×W with its own 2-D kernel ``kernels[i]`` (odd sizes that
+    may differ between samples; reflecting at the border, as ``filter2d``); clamped to [0, 1]."""
+    return torch.cat([filter2d(x[i : i + 1], k) for i, k in enumerate(kernels)]).clamp(0, 1)

@@ -25,8 +25,9 @@ from ._kernels import (
     pulse_kernel,
     sinc_kernel,
 )
+from ._lens_blur import LensBlur, disk_kernel
 from ._mosaic import bayer_mosaic, demosaic
-from ._motion_lens_blur import LensBlur, MotionBlur, disk_kernel, motion_kernel
+from ._motion_blur import MotionBlur, motion_kernel
 from ._noise import (
     CameraNoise,
     GaussianNoise,
