@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .._bounded import check_bounded
 from ._runner import RecipeRunner, RunSummary
 from ._schema import RecipeSpec, load_recipe, validate_recipe
 
@@ -26,6 +27,7 @@ class Recipe:
     @classmethod
     def from_dict(cls, data: dict[str, Any], base_dir: Path | None = None) -> Recipe:
         """A recipe from a mapping (as YAML would give it)."""
+        check_bounded(data, "recipe")
         return cls(validate_recipe(data, "recipe", base_dir=base_dir))
 
     def __getattr__(self, name: str) -> Any:

@@ -15,7 +15,6 @@ A recipe turns folders of clean HR images into an LR/HR training set::
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +22,7 @@ import pydantic
 import torch
 import yaml
 
-from .._bounded import check_bounded, compose_yaml, load_yaml
+from .._bounded import compose_yaml, load_yaml
 from .._config import weights_relative_to
 from .._errors import ConfigError
 from .._quote import quote
@@ -201,12 +200,12 @@ def parse_recipe(text: str, source: str = "recipe", sets: list[str] | None = Non
 
 def validate_recipe(data: Any, source: str = "recipe", sets: list[str] | None = None,
                     base_dir: Path | None = None, root: yaml.Node | None = None) -> RecipeSpec:
-    """Validate recipe data (a mapping, as read from YAML; checked by ``check_bounded``
-    first); ``root``, the YAML node tree, adds line numbers to the errors."""
-    check_bounded(data, source)
+    """Validate recipe data (a mapping, as ``load_yaml`` reads it: within the limits of
+    ``check_bounded``; ``sets`` are applied to it in place); ``root``, the YAML node tree, adds
+    line numbers to the errors."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
-    data = apply_sets(copy.deepcopy(data), list(sets or []))
+    data = apply_sets(data, list(sets or []))
     try:
         recipe = RecipeSpec.model_validate(data)
     except pydantic.ValidationError as exc:

@@ -113,6 +113,7 @@ def degrade_batch(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[tuple[int, int], list[dict[str, Any]]] = collections.OrderedDict()
     for s in batch:
         groups.setdefault((s["crop"][2], s["crop"][3]), []).append(s)
+    hr_sub, lr_sub = pair_folders(out)
     for group in groups.values():
         crops = []
         for s in group:
@@ -126,7 +127,6 @@ def degrade_batch(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rec = {**{key: s[key] for key in ("index", "source", "crop", "name")},
                    "hr_transform": hr_params[k], "params": lr.params[k]}
             rec["files"] = {}
-            hr_sub, lr_sub = pair_folders(out)
             for sub, img in ((hr_sub, hr[k]), (lr_sub, lr.lr[k])):
                 rel = f"{sub}/{s['name']}.{recipe.output.format}"
                 write_image(out / rel, img.detach().cpu(), recipe.output.bit_depth)
