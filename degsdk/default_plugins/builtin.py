@@ -12,18 +12,22 @@ from degsdk.extractors import DegradationStats, ModuleExtractor, RandomAlexNet
 from degsdk.fit import classic_fitter
 from degsdk.ops import (
     BSRGAN,
+    DPID,
     JPEG,
     BicubicDown,
+    BoxBlur,
     BSRGANPlus,
     CalibratedCamera,
     Camera,
     CameraNoise,
     ChannelShift,
     ChromaSubsample,
+    Dither,
     GaussianBlur,
     GaussianNoise,
     KernelBlur,
     LensBlur,
+    MedianBlur,
     MotionBlur,
     Pixelate,
     PoissonNoise,
@@ -31,7 +35,9 @@ from degsdk.ops import (
     RealESRGAN,
     Resample,
     Resize,
+    Unsharp,
     USMSharpen,
+    Video,
     WebP,
 )
 from degsdk.sr import Bicubic, SRResNetSmall, sr_trainer
@@ -43,7 +49,8 @@ DEGRADERS = (
     GaussianBlur, KernelBlur, Resize, BicubicDown, RandomResize, GaussianNoise, PoissonNoise,
     CameraNoise, JPEG, USMSharpen,
     # the community's ops (wtp_dataset_destroyer and others)
-    WebP, ChromaSubsample, ChannelShift, Pixelate, Resample, MotionBlur, LensBlur,
+    WebP, Video, ChromaSubsample, ChannelShift, Pixelate, Resample, DPID, Dither, Unsharp,
+    MotionBlur, LensBlur, BoxBlur, MedianBlur,
     # pipelines and cameras
     RealESRGAN, BSRGAN, BSRGANPlus, Camera, CalibratedCamera,
 )

@@ -9,12 +9,15 @@ from .._filtering import filter2d, filter_separable, gaussian_kernel1d, mirror_p
 from .._luma import LUMA_WEIGHTS, luma
 from ._bicubic import BicubicDown
 from ._blur import GaussianBlur, KernelBlur, auto_kernel_size, blur_with, gaussian_blur2d
+from ._box_blur import BoxBlur, box_kernel
 from ._bsrgan import BSRGAN, BSRGANPlus
 from ._calibrated_camera import CalibratedCamera
 from ._camera import Camera, chromatic_aberration, depth_proxy, spatially_varying_blur
 from ._channel_shift import ChannelShift, channel_shift
 from ._chroma import ChromaSubsample, chroma_subsample
 from ._colour import colour_transform, linear_to_srgb, srgb_slope, srgb_to_linear
+from ._dither import DITHER_METHODS, Dither, bayer_matrix, dither
+from ._dpid import DPID, dpid
 from ._jpeg import JPEG, SUBSAMPLINGS, jpeg_compress
 from ._kernels import (
     MixedKernels,
@@ -26,6 +29,7 @@ from ._kernels import (
     sinc_kernel,
 )
 from ._lens_blur import LensBlur, disk_kernel
+from ._median_blur import MedianBlur, median_filter
 from ._mosaic import bayer_mosaic, demosaic
 from ._motion_blur import MotionBlur, motion_kernel
 from ._noise import (
@@ -42,25 +46,33 @@ from ._realesrgan import RealESRGAN
 from ._resample import FILTERS, Resample, resample
 from ._resize import RandomResize, Resize, resize
 from ._sharpen import USMSharpen, unsharp_mask, usm_sharpen
+from ._unsharp import Unsharp
+from ._video import VIDEO_CODECS, Video, video_compress
 from ._webp import WebP, webp_compress
 
 __all__ = [
     "BSRGAN",
+    "DITHER_METHODS",
+    "DPID",
     "FILTERS",
     "JPEG",
     "LUMA_WEIGHTS",
     "SUBSAMPLINGS",
+    "VIDEO_CODECS",
     "BSRGANPlus",
     "BicubicDown",
+    "BoxBlur",
     "CalibratedCamera",
     "Camera",
     "CameraNoise",
     "ChannelShift",
     "ChromaSubsample",
+    "Dither",
     "GaussianBlur",
     "GaussianNoise",
     "KernelBlur",
     "LensBlur",
+    "MedianBlur",
     "MixedKernels",
     "MotionBlur",
     "Pixelate",
@@ -70,10 +82,14 @@ __all__ = [
     "Resample",
     "Resize",
     "USMSharpen",
+    "Unsharp",
+    "Video",
     "WebP",
     "auto_kernel_size",
+    "bayer_matrix",
     "bayer_mosaic",
     "blur_with",
+    "box_kernel",
     "channel_shift",
     "chroma_subsample",
     "chromatic_aberration",
@@ -81,6 +97,8 @@ __all__ = [
     "demosaic",
     "depth_proxy",
     "disk_kernel",
+    "dither",
+    "dpid",
     "filter2d",
     "filter_separable",
     "gaussian_blur2d",
@@ -92,6 +110,7 @@ __all__ = [
     "kernel_from_params",
     "linear_to_srgb",
     "luma",
+    "median_filter",
     "mirror_pad",
     "motion_kernel",
     "pixelate",
@@ -108,5 +127,6 @@ __all__ = [
     "srgb_to_linear",
     "unsharp_mask",
     "usm_sharpen",
+    "video_compress",
     "webp_compress",
 ]
