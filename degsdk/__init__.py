@@ -41,6 +41,7 @@ from ._errors import (
 from ._fitter import DataMinimum, FitContext, FitData, FitResult, Fitter
 from ._hookspecs import Register, hookimpl
 from ._interfaces import (
+    CHILD_DEGRADER,
     Degrader,
     DegraderConfig,
     DegradeResult,
@@ -51,7 +52,7 @@ from ._interfaces import (
 )
 from ._options import Options, ZoomLevels
 from ._plugins import PluginLoadWarning, register_plugin, reload_plugins, unregister_plugin
-from ._ranges import FloatRange, IntRange
+from ._ranges import FloatRange, IntRange, within
 from ._registry import Component
 from ._trainer import Command, Trainer, TrainerOption
 from ._version import __version__
@@ -62,6 +63,7 @@ from .recipes import Recipe
 from .seeding import derive_seed, draw_float, draw_int, make_generators, spawn
 
 __all__ = [
+    "CHILD_DEGRADER",
     "Command",
     "Component",
     "ComponentConfig",
@@ -138,5 +140,6 @@ __all__ = [
     "spawn",
     "unregister_plugin",
     "warn_user",
+    "within",
     "write_image",
 ]

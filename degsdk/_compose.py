@@ -22,7 +22,7 @@ from torch import Tensor, nn
 
 from ._config import child_location, from_config
 from ._errors import ConfigError, InputError
-from ._interfaces import Degrader, DegraderConfig, SampleParams
+from ._interfaces import CHILD_DEGRADER, Degrader, DegraderConfig, SampleParams
 from .seeding import bernoulli, choice, permutation, spawn
 
 
@@ -51,7 +51,8 @@ def _chain_size(ops: Sequence[Degrader], height: int, width: int) -> tuple[int, 
 
 
 class _OpsConfig(DegraderConfig):
-    ops: list[Any] = pydantic.Field(min_length=1, description="child degraders or configs")
+    ops: list[Any] = pydantic.Field(min_length=1, description="child degraders or configs",
+                                    json_schema_extra=CHILD_DEGRADER)
 
 
 class _AllOps(Degrader):
@@ -192,7 +193,8 @@ class OneOf(Degrader):
 
 
 class _RandomApplyConfig(DegraderConfig):
-    op: Any = pydantic.Field(description="the child degrader or its config")
+    op: Any = pydantic.Field(description="the child degrader or its config",
+                             json_schema_extra=CHILD_DEGRADER)
     p: float = pydantic.Field(default=0.5, ge=0.0, le=1.0, description="probability to apply")
 
 

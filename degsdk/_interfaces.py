@@ -94,6 +94,11 @@ class DegraderConfig(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+CHILD_DEGRADER: dict[str, Any] = {"x-degsdk": "child-degrader"}
+"""``json_schema_extra`` of a config field that holds a child degrader's config (or a list of
+them): the recipe JSON Schema puts the degrader schema there (``degsdk schema recipe``)."""
+
+
 def _format_validation_error(owner: str, err: pydantic.ValidationError) -> str:
     lines = []
     for e in err.errors():

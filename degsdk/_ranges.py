@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 
 def _pair(kind: type) -> BeforeValidator:
@@ -31,7 +33,8 @@ def _pair(kind: type) -> BeforeValidator:
         x = check_one(v)
         return (x, x)
 
-    return BeforeValidator(convert)
+    one: Any = int if kind is int else float
+    return BeforeValidator(convert, json_schema_input_type=one | tuple[one, one])
 
 
 def _ordered(v: tuple[Any, Any]) -> tuple[Any, Any]:
@@ -47,8 +50,37 @@ IntRange = Annotated[tuple[int, int], _pair(int), AfterValidator(_ordered)]
 """An int or ``[low, high]`` (inclusive); sampled uniformly per sample."""
 
 
+class _Within:
+    """``within``'s validator; it also writes the bounds into the JSON Schema (every number of
+    the value: ``minimum``/``maximum``/``exclusiveMinimum``), so an editor checks them."""
+
+    def __init__(self, check: Any, bounds: dict[str, float]) -> None:
+        self.check, self.bounds = check, bounds
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
+                                     ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler
+                                     ) -> JsonSchemaValue:
+        out = handler(schema)
+
+        def bound(node: Any) -> None:
+            if isinstance(node, dict):
+                if node.get("type") in ("number", "integer"):
+                    node.update(self.bounds)
+                for v in node.values():
+                    bound(v)
+            elif isinstance(node, list):
+                for v in node:
+                    bound(v)
+
+        bound(out)
+        return out
+
+
 def within(ge: float | None = None, le: float | None = None, gt: float | None = None,
-           name: str = "values") -> AfterValidator:
+           name: str = "values") -> Any:
     """A validator for a ``FloatRange``/``IntRange`` whose ends must lie within bounds, e.g.
     ``Annotated[IntRange, within(1, 100, name="JPEG quality")]``."""
 
@@ -63,4 +95,6 @@ def within(ge: float | None = None, le: float | None = None, gt: float | None = 
             raise ValueError(f"{name} must be > {gt:g}")
         return v
 
-    return AfterValidator(check)
+    bounds = {k: v for k, v in (("minimum", ge), ("maximum", le), ("exclusiveMinimum", gt))
+              if v is not None}
+    return _Within(check, bounds)  # type: ignore[return-value]

@@ -1,5 +1,6 @@
 """Recipes: validated YAML that generates LR/HR datasets (``degsdk run``)."""
 
+from ._json_schema import recipe_json_schema as json_schema
 from ._pairs import DegradedPairs, collate_pairs
 from ._plan import Sample, plan
 from ._recipe import Recipe
@@ -10,7 +11,6 @@ from ._schema import (
     Output,
     RecipeSpec,
     Run,
-    json_schema,
     load_recipe,
     parse_recipe,
 )

@@ -97,6 +97,26 @@ def _table(model: type[pydantic.BaseModel], prefix: str) -> str:
     return "\n".join(rows)
 
 
+EDITOR = """`degsdk schema recipe -o recipe.schema.json` writes the JSON Schema of recipes (draft
+2020-12; `degsdk.recipes.json_schema()` in Python): the fields above and, for `degrader`,
+`hr_transform` and every container's children, the parameters of each registered degrader —
+with the plugins installed when you run it. Regenerate it after installing a plugin.
+
+- **VS Code** (the Red Hat YAML extension): add to `settings.json`
+  `"yaml.schemas": {"./recipe.schema.json": ["recipes/*.yaml"]}`, or put
+  `# yaml-language-server: $schema=./recipe.schema.json` on a recipe's first line.
+- **JetBrains IDEs**: Settings → Languages & Frameworks → Schemas and DTDs → JSON Schema
+  Mappings → add the file and a `recipes/*.yaml` pattern.
+- **Neovim / Helix / any yaml-language-server client**: the same `yaml.schemas` setting or the
+  `$schema` comment.
+- **CI**: `python -m jsonschema`-style validators (`check-jsonschema --schemafile
+  recipe.schema.json recipes/*.yaml`) check recipes without degsdk's plugins.
+
+The editor underlines a misspelt degrader or parameter, a value outside its range (JPEG
+quality 1–100, CRF 0–51, …), an unknown codec or filter, and offers each field's description.
+`degsdk run` validates the same things (and more: files, devices, sizes) before it writes."""
+
+
 def render_markdown() -> str:
     parts = [INTRO, "## Top level", "", _table(RecipeSpec, ""), ""]
     for title, model, prefix in (("`inputs[]`", InputSource, "inputs.N."),
@@ -104,7 +124,7 @@ def render_markdown() -> str:
                                  ("`run`", Run, "run.")):
         parts += [f"## {title}", "", (model.__doc__ or "").strip(), "", _table(model, prefix),
                   ""]
-    parts += ["## JSON Schema", "", "`degsdk.recipes.json_schema()` returns the full schema.", ""]
+    parts += ["## JSON Schema: recipes checked in your editor", "", EDITOR, ""]
     return "\n".join(parts)
 
 

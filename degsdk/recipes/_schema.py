@@ -139,11 +139,6 @@ class RecipeSpec(_Strict):
 
 
 
-def json_schema() -> dict[str, Any]:
-    """The recipe JSON Schema."""
-    return RecipeSpec.model_json_schema()
-
-
 # ------------------------------------------------------------------ loading with line numbers
 def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     for key in loc:
