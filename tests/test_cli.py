@@ -44,7 +44,7 @@ def test_degrade_writes_pairs_params_and_sheet(tmp_path: Path, inputs: Path) -> 
     code = main(["degrade", str(inputs), "--out", str(out), "--config",
                  str(tmp_path / "pipeline.yaml"), "--seed", "7", "--contact-sheet"])
     assert code == 0
-    assert _listing(out) == ["contact_sheet.png", "hr", "hr/a.png", "hr/b.png", "lr",
+    assert _listing(out) == ["card.json", "contact_sheet.png", "hr", "hr/a.png", "hr/b.png", "lr",
                              "lr/a.png", "lr/b.png", "params.json"]
     assert degsdk.find_pairs(out, scale=4)[0].name == "a"
     record = json.loads((out / "params.json").read_text())

@@ -1,7 +1,8 @@
 """``degsdk degrade INPUT... --out DIR (--with NAME [--set k=v ...] | --config FILE) --seed S``
 
 Writes a paired folder ``DIR/hr`` + ``DIR/lr`` (PNG), ``DIR/params.json`` (the pipeline config,
-the seed and every image's drawn parameters, enough to replay each LR exactly) and, with
+the seed and every image's drawn parameters, enough to replay each LR exactly),
+``DIR/card.json`` (the degradation card: pipeline, ranges, draws, versions, hashes) and, with
 ``--contact-sheet``, ``DIR/contact_sheet.png``. Everything is checked before any work starts,
 and written to a staging folder that is moved into place only when every image succeeded.
 """
@@ -24,6 +25,7 @@ from .._interfaces import Degrader
 from .._quote import quote
 from .._threads import use_threads
 from ..io import image_size, list_images, read_image, staged_folder, write_image, write_text_atomic
+from ..recipes._card import CARD_NAME, card_text, degradation_card, file_sha256
 
 
 def add_parser(sub: Any) -> None:
@@ -57,7 +59,7 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-OUTPUTS = ("hr", "lr", "params.json", "contact_sheet.png")
+OUTPUTS = ("hr", "lr", "params.json", CARD_NAME, "contact_sheet.png")
 """What ``degsdk degrade`` writes into OUT (and ``--overwrite`` replaces)."""
 
 
@@ -105,6 +107,21 @@ def _crop_size(deg: Degrader, h: int, w: int, mod_crop: bool, path: Path) -> tup
     return ch, cw
 
 
+def _card(deg: Degrader, args: argparse.Namespace, files: list[Path], staging: Path,
+          record: dict[str, Any]) -> dict[str, Any]:
+    """The degradation card of the pairs written to ``staging``."""
+    outputs = {sub: [(f"{sub}/{f.stem}.png", file_sha256(staging / sub / f"{f.stem}.png"))
+                     for f in files] for sub in ("hr", "lr")}
+    return degradation_card(
+        name=args.out.name, made_by="degsdk degrade", degrader=record["degrader"],
+        hr_transform=None, scale=round(deg.scale), seeds={"seed": args.seed},
+        weights=[m.weights_info.as_dict() for m in deg.modules()
+                 if getattr(m, "weights_info", None) is not None],
+        inputs=[(f.name, file_sha256(f)) for f in files], outputs=outputs,
+        params=[v["params"] for v in record["images"].values()], file_format="png",
+        bit_depth=args.bit_depth)
+
+
 def run(args: argparse.Namespace) -> int:
     with use_threads(args.threads):
         return _degrade(args)
@@ -144,9 +161,11 @@ def _degrade(args: argparse.Namespace) -> int:
             if args.contact_sheet:
                 sheet_rows.append((f.stem, hr[0], result.lr[0]))
         write_text_atomic(staging / "params.json", json.dumps(record, indent=2) + "\n")
+        write_text_atomic(staging / CARD_NAME, card_text(_card(deg, args, files, staging,
+                                                               record)))
         if args.contact_sheet:
             contact_sheet(sheet_rows).save(staging / "contact_sheet.png")
-    print(f"wrote {len(files)} HR/LR pairs to {out}/ (hr/, lr/, params.json"
+    print(f"wrote {len(files)} HR/LR pairs to {out}/ (hr/, lr/, params.json, card.json"
           f"{', contact_sheet.png' if args.contact_sheet else ''})")
     return 0
 

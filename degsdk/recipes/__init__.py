@@ -1,5 +1,6 @@
 """Recipes: validated YAML that generates LR/HR datasets (``degsdk run``)."""
 
+from ._card import cite_line, verify_card
 from ._json_schema import recipe_json_schema as json_schema
 from ._pairs import DegradedPairs, collate_pairs
 from ._plan import Sample, plan
@@ -17,5 +18,6 @@ from ._schema import (
 
 __all__ = [
     "Crop", "DegradedPairs", "InputSource", "Output", "Recipe", "RecipeRunner", "RecipeSpec", "Run",
-    "RunSummary", "Sample", "collate_pairs", "json_schema", "load_recipe", "parse_recipe", "plan",
+    "RunSummary", "Sample", "cite_line", "collate_pairs", "json_schema", "load_recipe",
+    "parse_recipe", "plan", "verify_card",
 ]

@@ -58,9 +58,9 @@ to match the files bit for bit.
 **Output** (`layout: basicsr`): `hr/` and `lr/` with matching names (`0000042_<stem>_<k>.png`),
 `meta_info.txt` (`name (h,w,3)` per line), `manifest.jsonl` (one line per sample in index
 order: source, crop box, every sampled parameter, output sha256s), `run.json` (versions, the
-resolved degrader config and its hash, weights with revision and sha256, seeds) and
-`preview.png`. Files are written atomically; `.degsdk-run/` holds per-sample records while a
-run is unfinished and is removed at the end.
+resolved degrader config and its hash, weights with revision and sha256, seeds), `card.json`
+(the degradation card, below) and `preview.png`. Files are written atomically;
+`.degsdk-run/` holds per-sample records while a run is unfinished and is removed at the end.
 """
 
 
@@ -117,6 +117,29 @@ quality 1–100, CRF 0–51, …), an unknown codec or filter, and offers each f
 `degsdk run` validates the same things (and more: files, devices, sizes) before it writes."""
 
 
+CARD = """Every dataset `degsdk run` (and `degsdk degrade`) writes gets a `card.json` beside
+`hr/` and `lr/`, for a model card to cite instead of "trained on the fly: yes/no":
+
+- `dataset`: name, `made_by`, pairs, scale, layout, format, bit depth;
+- `pipeline`: the degrader and HR-transform configs as run (every default filled in) and the
+  degrader's sha256;
+- `parameters`: every configured parameter by path, ranges as written
+  (`degrader.sequential.ops[3].jpeg.quality: [40, 90]`);
+- `drawn`: what the samples actually drew, by path in `manifest.jsonl`'s params: numbers as
+  n/min/max/mean, choices counted;
+- `seeds`: the recipe seed and the HR transform's;
+- `software`: degsdk, torch, Python and every plugin's version;
+- `weights`: provenance of learned weights (ref, revision, sha256);
+- `inputs`, `outputs`: file counts and one sha256 per folder over `"<path>\\t<sha256>\\n"`
+  lines sorted by path;
+- `card_id`: sha256 of the card's canonical JSON without `card_id`.
+
+`degsdk.recipes.verify_card(folder)` re-hashes the files and the card and names what differs;
+`degsdk.recipes.cite_line(card)` gives a line such as `realesrgan-x4: 3200 LR/HR pairs (×4) made
+by degsdk 0.1.0 with realesrgan (seed 0); degradation card 8e19d578594f127f`. The card does not
+depend on `run` (workers, batch size, backend): the same recipe gives the same card."""
+
+
 def render_markdown() -> str:
     parts = [INTRO, "## Top level", "", _table(RecipeSpec, ""), ""]
     for title, model, prefix in (("`inputs[]`", InputSource, "inputs.N."),
@@ -125,6 +148,7 @@ def render_markdown() -> str:
         parts += [f"## {title}", "", (model.__doc__ or "").strip(), "", _table(model, prefix),
                   ""]
     parts += ["## JSON Schema: recipes checked in your editor", "", EDITOR, ""]
+    parts += ["## The degradation card", "", CARD, ""]
     return "\n".join(parts)
 
 

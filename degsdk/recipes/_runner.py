@@ -15,7 +15,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import platform
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -32,11 +31,11 @@ from .._config import from_config
 from .._contact_sheet import contact_sheet
 from .._errors import ConfigError, WriteError
 from .._quote import quote
-from .._version import __version__
 from ..io._atomic import write_text_atomic
 from ..io._folders import pair_folders
 from ..io._image import read_image
 from ..seeding import Stream, derive_seed
+from ._card import CARD_NAME, card_text, degradation_card, file_sha256, software_versions
 from ._plan import Sample, count_estimate, plan
 from ._schema import RecipeSpec
 from ._worker import STATE_DIR, _canonical, _sha, clear_worker, degrade_batch, init_worker
@@ -231,7 +230,9 @@ class RecipeRunner:
                           "".join(_canonical(r) + "\n" for r in records))
         write_text_atomic(self.out / "meta_info.txt", "".join(
             f"{r['name']}.{fmt} ({r['crop'][2]},{r['crop'][3]},3)\n" for r in records))
-        write_text_atomic(self.out / "run.json", json.dumps(self.run_info(), indent=2,
+        info = self.run_info()
+        write_text_atomic(self.out / CARD_NAME, card_text(self.card(records, info)))
+        write_text_atomic(self.out / "run.json", json.dumps(info, indent=2,
                                                             sort_keys=True) + "\n")
         if self.recipe.output.preview:
             hr_sub, lr_sub = pair_folders(self.out)
@@ -244,10 +245,23 @@ class RecipeRunner:
                 os.replace(tmp, self.out / "preview.png")
         shutil.rmtree(state)
 
+    def card(self, records: list[dict[str, Any]], info: dict[str, Any]) -> dict[str, Any]:
+        """The degradation card (``card.json``) of the finished set."""
+        sources = {str(s.source): self._rel_source(s.source) for s in self.samples()}
+        outputs: dict[str, list[tuple[str, str]]] = {}
+        for r in records:
+            for key, f in r["files"].items():
+                outputs.setdefault(key, []).append((f["path"], f["sha256"]))
+        return degradation_card(
+            name=self.recipe.name, made_by="degsdk run", degrader=info["degrader"],
+            hr_transform=info["hr_transform"], scale=self.scale, seeds=info["seeds"],
+            weights=info["weights"],
+            inputs=[(rel, file_sha256(Path(src))) for src, rel in sources.items()],
+            outputs=outputs, params=[r["params"] for r in records],
+            file_format=self.recipe.output.format, bit_depth=self.recipe.output.bit_depth)
+
     def run_info(self) -> dict[str, Any]:
         """``run.json``: versions, the resolved configs and their hash, weights provenance."""
-        from .._plugins import plugin_records
-
         deg_cfg = self.degrader.to_config()
         weights = []
         for m in [self.degrader, self.hr_transform]:
@@ -262,10 +276,7 @@ class RecipeRunner:
             "degrader_sha256": _sha(_canonical(deg_cfg).encode()),
             "hr_transform": self.hr_transform.to_config() if self.hr_transform else None,
             "weights": weights,
-            "versions": {"degsdk": __version__, "torch": torch.__version__.split("+")[0],
-                         "python": platform.python_version(),
-                         "plugins": {r.name: r.version for r in plugin_records()
-                                     if r.version}},
+            "versions": software_versions(),
             "seeds": {"degrader": self.recipe.seed,
                       "hr_transform": derive_seed(self.recipe.seed, 0, Stream.HR_TRANSFORM)},
         }
