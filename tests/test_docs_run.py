@@ -48,6 +48,17 @@ FILE_TESTS = {  # title="…" blocks → the test that writes them out and runs 
     "degsdk-vignette/pyproject.toml": "tests/test_docs_plugin_example.py",
     "shell": "tests/test_docs_plugin_example.py",
 }
+TRAIN_OTF = """\
+name: my_otf
+scale: 4
+high_order_degradation: true
+resize_prob: [0.2, 0.7, 0.1]
+resize_range: [0.5, 1.5]
+resize_prob2: [0.3, 0.4, 0.3]
+jpeg_range2: [75, 95]
+datasets:
+  train: {type: realesrgandataset_traiNNer, dataroot_gt: photos, gt_size: 64}
+"""
 NOT_RUN = {  # README command lines left out, and why
     "degsdk fit": "fits every method to a real camera's data within a budget of hours "
                   "(tests/fit runs it on a synthetic camera)",
@@ -169,6 +180,10 @@ def test_readme_command_runs(command: str, in_workspace: Path,
         degsdk.save_config(degsdk.create("gaussian_blur", sigma=[0.5, 1.5]), "my_pipeline.yaml")
     if "my_pairs/" in argv and not Path("my_pairs").exists():
         shutil.copytree("real_pairs", "my_pairs")
+    if ("train_otf.yml" in argv or "my_otf.yaml" in argv) and not Path("train_otf.yml").exists():
+        Path("train_otf.yml").write_text(TRAIN_OTF)  # a user's traiNNer-redux options
+    if argv[1:3] == ["run", "my_otf.yaml"] and not Path("my_otf.yaml").exists():
+        assert main(["import", "train_otf.yml", "-o", "my_otf.yaml"]) == 0
     try:
         rc = main(argv[1:])
     except SystemExit as exc:  # --help

@@ -18,6 +18,7 @@ from . import (
     _degrade,
     _eval_cmd,
     _fit_cmd,
+    _import_cmd,
     _plugins_cmd,
     _run_cmd,
     _schema_cmd,
@@ -32,7 +33,7 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 
 
 BUILTIN_COMMANDS = ("degrade", "run", "eval", "fit", "calibrate", "plugins", "train", "pull",
-                    "export", "push", "schema")
+                    "export", "push", "schema", "import")
 
 
 def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
@@ -47,7 +48,7 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for module in (_degrade, _run_cmd, _eval_cmd, _fit_cmd, _calibrate_cmd, _plugins_cmd,
-                   _train, _weights_cmds, _schema_cmd):
+                   _train, _weights_cmds, _schema_cmd, _import_cmd):
         module.add_parser(sub)
     if with_plugins:
         from .._components import get_command, list_commands

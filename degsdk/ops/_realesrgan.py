@@ -11,6 +11,10 @@ JPEG uses the real codec (libjpeg via Pillow) at an integer quality drawn unifor
 range instead of DiffJPEG's float quality. The HR sharpening (``gt_usm``) is the separate
 ``usm`` op, applied to the HR before it is saved and degraded.
 
+The community's variants (traiNNer-redux, neosr; ``degsdk import``) are options: a first-blur
+and JPEG probabilities, resize mode lists with probabilities (nearest-exact and Lanczos too),
+the final sinc's sizes. At their defaults nothing extra is drawn.
+
 ``version`` pins behaviour: changes that alter outputs for a given seed get a new version, and
 old versions stay reproducible.
 """
@@ -29,13 +33,14 @@ from torch import Tensor
 from .._errors import InputError
 from .._interfaces import Degrader, DegraderConfig, SampleParams
 from .._ranges import FloatRange
-from ..seeding import bernoulli, choice, draw_seed, randint, uniform
+from ..seeding import bernoulli, draw_seed, randint, uniform
 from ._blur import blur_with
 from ._jpeg import JPEGQuality, jpeg_compress
 from ._kernels import MixedKernels, final_sinc_draw
 from ._noise import gaussian_noise, poisson_noise
 from ._parallel import map_samples
-from ._resize import RESIZE_MODES, ResizeStage
+from ._resample import resample
+from ._resize import RESIZE_MODES, ResizeStage, StageMode, check_mode_probs, draw_mode
 
 LATEST_VERSION = "1"
 
@@ -76,6 +81,31 @@ class RealESRGANConfig(DegraderConfig):
                                            poisson_scale=(0.05, 2.5)))
     jpeg2: JPEGQuality = (30, 95)
     final_sinc_prob: float = pydantic.Field(default=0.8, ge=0, le=1)
+    # Options of the community's variants (traiNNer-redux, neosr). At their defaults nothing
+    # extra is drawn, so Real-ESRGAN's draws (and outputs) are unchanged; when set, their
+    # draws come after all others, so the other draws stay the same too.
+    first_blur_prob: float = pydantic.Field(
+        default=1.0, ge=0, le=1, description="probability of the first blur (traiNNer-redux "
+        "blur_prob; Real-ESRGAN always blurs)")
+    jpeg1_prob: float = pydantic.Field(default=1.0, ge=0, le=1,
+                                       description="probability of the first JPEG")
+    jpeg2_prob: float = pydantic.Field(default=1.0, ge=0, le=1,
+                                       description="probability of the final JPEG")
+    final_modes: list[StageMode] = pydantic.Field(
+        default_factory=lambda: list(RESIZE_MODES), min_length=1,
+        description="modes of the final resize, one drawn per sample")
+    final_mode_probs: list[pydantic.NonNegativeFloat] | None = pydantic.Field(
+        default=None, description="probability of each final mode (None: equal)")
+    final_sinc_sizes: list[int] | None = pydantic.Field(
+        default=None, description="odd sizes of the final sinc filter (None: kernel1's)")
+
+    @pydantic.model_validator(mode="after")
+    def _check_final(self) -> RealESRGANConfig:
+        check_mode_probs(self.final_modes, self.final_mode_probs, "final_mode_probs")
+        sizes = self.final_sinc_sizes
+        if sizes is not None and (not sizes or any(v < 1 or v % 2 == 0 for v in sizes)):
+            raise ValueError(f"final_sinc_sizes must be odd positive integers, got {sizes}")
+        return self
 
 
 def _noise(x: Tensor, p: dict[str, Any]) -> Tensor:
@@ -84,9 +114,19 @@ def _noise(x: Tensor, p: dict[str, Any]) -> Tensor:
     return poisson_noise(x, [p["scale"]], [p["gray"]], [p["seed"]])
 
 
+def _jpeg(x: Tensor, quality: int | None) -> Tensor:
+    """JPEG at ``quality``; None (a variant's skipped JPEG): unchanged."""
+    return x if quality is None else jpeg_compress(x, [quality])
+
+
 def _resize(x: Tensor, size: tuple[int, int] | None, factor: float | None, mode: str) -> Tensor:
     if size is not None and (size[0] < 1 or size[1] < 1):
         raise InputError(f"realesrgan: an intermediate size became {size}; use larger inputs")
+    if mode == "lanczos":
+        if size is None:  # the size F.interpolate gives for a scale factor
+            size = (math.floor(x.shape[-2] * float(factor)),  # type: ignore[arg-type]
+                    math.floor(x.shape[-1] * float(factor)))  # type: ignore[arg-type]
+        return resample(x, size, "lanczos")
     kwargs: dict[str, Any] = {"size": size} if size is not None else {"scale_factor": factor}
     return F.interpolate(x, mode=mode, **kwargs)
 
@@ -138,11 +178,20 @@ class RealESRGAN(Degrader):
                 "noise2": c.noise2.draw(g),
                 "final": {
                     "resize_first": bernoulli(g, 0.5),
-                    "mode": RESIZE_MODES[choice(g, [1, 1, 1])],
-                    "sinc": final_sinc_draw(g, c.kernel1.sizes, c.final_sinc_prob),
+                    "mode": draw_mode(g, c.final_modes, c.final_mode_probs),
+                    "sinc": final_sinc_draw(g, c.final_sinc_sizes or c.kernel1.sizes,
+                                            c.final_sinc_prob),
                     "jpeg": randint(g, *c.jpeg2),
                 },
             })
+            p = out[-1]
+            # The variants' switches (drawn last; None: the step is skipped).
+            if c.first_blur_prob < 1 and not bernoulli(g, c.first_blur_prob):
+                p["kernel1"] = None
+            if c.jpeg1_prob < 1 and not bernoulli(g, c.jpeg1_prob):
+                p["jpeg1"] = None
+            if c.jpeg2_prob < 1 and not bernoulli(g, c.jpeg2_prob):
+                p["final"]["jpeg"] = None
         return out
 
     def apply(self, hr: Tensor, params: Sequence[SampleParams]) -> Tensor:
@@ -150,7 +199,13 @@ class RealESRGAN(Degrader):
         s = self.cfg.scale
         # Stage 1's blur runs on the whole batch (same size); after the per-sample resize the
         # sizes differ, so each sample's chain runs on its own, samples in parallel threads.
-        x1 = blur_with(hr, [p["kernel1"] for p in params])
+        blurred = [i for i, p in enumerate(params) if p["kernel1"] is not None]
+        x1 = hr
+        if len(blurred) == len(params):
+            x1 = blur_with(hr, [p["kernel1"] for p in params])
+        elif blurred:
+            x1 = hr.clone()
+            x1[blurred] = blur_with(hr[blurred], [params[i]["kernel1"] for i in blurred])
         out = map_samples(lambda i: self._rest(x1[i : i + 1], params[i], h, w, s),
                           list(range(len(params))))
         return torch.cat(out)
@@ -160,7 +215,7 @@ class RealESRGAN(Degrader):
         r = p["resize1"]
         x = _resize(x, None, r["factor"], r["mode"])
         x = _noise(x, p["noise1"]).clamp_(0, 1)
-        x = jpeg_compress(x, [p["jpeg1"]])
+        x = _jpeg(x, p["jpeg1"])
         if p["blur2"]:
             x = blur_with(x, [p["kernel2"]])
         r = p["resize2"]
@@ -170,9 +225,9 @@ class RealESRGAN(Degrader):
         if f["resize_first"]:
             x = _resize(x, (h // s, w // s), None, f["mode"])
             x = blur_with(x, [f["sinc"]]).clamp_(0, 1)
-            x = jpeg_compress(x, [f["jpeg"]])
+            x = _jpeg(x, f["jpeg"])
         else:
-            x = jpeg_compress(x, [f["jpeg"]])
+            x = _jpeg(x, f["jpeg"])
             x = _resize(x, (h // s, w // s), None, f["mode"])
             x = blur_with(x, [f["sinc"]])
         return ((x * 255.0).round().clamp(0, 255) / 255.0).contiguous()

@@ -16,6 +16,9 @@ from ..seeding import choice, uniform
 
 ResizeMode = Literal["bicubic", "bilinear", "area", "nearest"]
 RESIZE_MODES = ("area", "bilinear", "bicubic")  # Real-ESRGAN's random choice
+StageMode = Literal["area", "bilinear", "bicubic", "nearest-exact", "lanczos"]
+"""Modes of a random resize stage: ``F.interpolate``'s area, bilinear, bicubic (no
+antialiasing, as Real-ESRGAN) and nearest-exact, and degsdk's Lanczos-3 (``resample``)."""
 
 
 def resize(x: Tensor, size: tuple[int, int], mode: ResizeMode = "bicubic",
@@ -73,17 +76,40 @@ class Resize(Degrader):
 
 class ResizeStage(DegraderConfig):
     """Up/down/keep with probabilities ``probs``; factor U[1, high] up or U[low, 1] down;
-    mode drawn from area/bilinear/bicubic."""
+    mode drawn from ``modes`` with ``mode_probs`` (default: area/bilinear/bicubic, equally)."""
 
     probs: tuple[float, float, float] = (0.2, 0.7, 0.1)
     range: FloatRange = (0.15, 1.5)
+    modes: list[StageMode] = pydantic.Field(
+        default_factory=lambda: list(RESIZE_MODES), min_length=1,
+        description="resize modes, one drawn per sample")
+    mode_probs: list[pydantic.NonNegativeFloat] | None = pydantic.Field(
+        default=None, description="probability of each mode (None: equal)")
+
+    @pydantic.model_validator(mode="after")
+    def _probs_fit_modes(self) -> ResizeStage:
+        check_mode_probs(self.modes, self.mode_probs, "mode_probs")
+        return self
 
     def draw(self, g: torch.Generator) -> dict[str, Any]:
         kind = ("up", "down", "keep")[choice(g, self.probs)]
         lo, hi = self.range
         factor = uniform(g, 1.0, hi) if kind == "up" else uniform(g, lo, 1.0) if (
             kind == "down") else 1.0
-        return {"kind": kind, "factor": factor, "mode": RESIZE_MODES[choice(g, [1, 1, 1])]}
+        return {"kind": kind, "factor": factor, "mode": draw_mode(g, self.modes,
+                                                                  self.mode_probs)}
+
+
+def check_mode_probs(modes: Sequence[str], probs: Sequence[float] | None, name: str) -> None:
+    """``probs`` (if given) has one entry per mode and a positive sum."""
+    if probs is not None and (len(probs) != len(modes) or sum(probs) <= 0):
+        raise ValueError(f"{name} needs one probability per mode ({len(modes)}) with a "
+                         f"positive sum, got {list(probs)}")
+
+
+def draw_mode(g: torch.Generator, modes: Sequence[str], probs: Sequence[float] | None) -> str:
+    """One of ``modes`` with ``probs`` (None: equally likely; one draw either way)."""
+    return modes[choice(g, list(probs) if probs is not None else [1.0] * len(modes))]
 
 
 class RandomResizeConfig(DegraderConfig):

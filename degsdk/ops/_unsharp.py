@@ -21,8 +21,9 @@ from ._sharpen import usm_sharpen
 class UnsharpConfig(DegraderConfig):
     weight: Annotated[FloatRange, within(0, 10, name="weight")] = pydantic.Field(
         default=(0.3, 1.0), description="sharpening strength, or [low, high]")
-    radius: Annotated[IntRange, within(3, 101, name="radius")] = pydantic.Field(
-        default=(3, 25), description="Gaussian size in pixels (+1 if even), or [low, high]")
+    radius: Annotated[IntRange, within(1, 101, name="radius")] = pydantic.Field(
+        default=(3, 25), description="Gaussian size in pixels (+1 if even; 1: no change), or "
+        "[low, high]")
     threshold: Annotated[FloatRange, within(0, 255, name="threshold")] = pydantic.Field(
         default=(10.0, 10.0), description="sharpen only where |x − blur(x)| exceeds this "
         "(0–255 scale; 0: everywhere), or [low, high]")
