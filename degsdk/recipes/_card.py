@@ -25,6 +25,7 @@ import torch
 
 from .._errors import ConfigError
 from .._version import __version__
+from ..hub._model_folder import file_sha256
 
 CARD_NAME = "card.json"
 CARD_VERSION = 1
@@ -32,15 +33,6 @@ CARD_VERSION = 1
 
 def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file's bytes, read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def aggregate_sha256(items: Iterable[tuple[str, str]]) -> str:
