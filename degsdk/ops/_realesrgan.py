@@ -120,13 +120,13 @@ def _jpeg(x: Tensor, quality: int | None) -> Tensor:
 
 
 def _resize(x: Tensor, size: tuple[int, int] | None, factor: float | None, mode: str) -> Tensor:
+    if mode == "lanczos" and size is None:  # the size F.interpolate gives for a scale factor
+        size = (math.floor(x.shape[-2] * float(factor)),  # type: ignore[arg-type]
+                math.floor(x.shape[-1] * float(factor)))  # type: ignore[arg-type]
     if size is not None and (size[0] < 1 or size[1] < 1):
         raise InputError(f"realesrgan: an intermediate size became {size}; use larger inputs")
     if mode == "lanczos":
-        if size is None:  # the size F.interpolate gives for a scale factor
-            size = (math.floor(x.shape[-2] * float(factor)),  # type: ignore[arg-type]
-                    math.floor(x.shape[-1] * float(factor)))  # type: ignore[arg-type]
-        return resample(x, size, "lanczos")
+        return resample(x, size, "lanczos")  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {"size": size} if size is not None else {"scale_factor": factor}
     return F.interpolate(x, mode=mode, **kwargs)
 
@@ -149,7 +149,7 @@ class RealESRGAN(Degrader):
     def min_size(self) -> int:
         """Smallest input side whose intermediate images still fit the largest kernel."""
         c = self.cfg
-        radius = max(max(c.kernel1.sizes), max(c.kernel2.sizes)) // 2
+        radius = max(*c.kernel1.sizes, *c.kernel2.sizes, *(c.final_sinc_sizes or [1])) // 2
         need = max((radius + 1) / c.resize1.range[0],
                    (radius + 1) * c.scale / c.resize2.range[0], (radius + 1) * c.scale)
         return c.scale * math.ceil(need / c.scale)

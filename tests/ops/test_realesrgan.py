@@ -124,3 +124,33 @@ def test_cpu_and_cuda_give_the_same_result() -> None:
     # 8-bit rounding can flip a level where a value sits at a half step.
     diff = (gpu.lr.cpu() - cpu.lr).abs()
     assert diff.max() <= 2 / 255 + 1e-6 and (diff > 0).float().mean() < 0.01
+
+
+def test_variant_options_draw_last_and_skip_their_steps() -> None:
+    """traiNNer-redux's options: the other draws equal Real-ESRGAN's, a skipped step is None
+    in the params, Lanczos and nearest-exact resizes run, and replay holds."""
+    hr = smooth_images(8, 160, 160, seed=2)
+    gens = make_generators(5, range(8))
+    base = degsdk.create("realesrgan").sample(hr, gens)
+    var = degsdk.create("realesrgan", first_blur_prob=0.5, jpeg1_prob=0.5, jpeg2_prob=0.5)
+    drawn = var.sample(hr, make_generators(5, range(8)))
+    skipped = 0
+    for b, v in zip(base, drawn, strict=True):
+        for key in ("kernel1", "jpeg1"):
+            skipped += v[key] is None
+            assert v[key] is None or v[key] == b[key]
+        assert {k: b[k] for k in b if k not in ("kernel1", "jpeg1", "final")} == {
+            k: v[k] for k in v if k not in ("kernel1", "jpeg1", "final")}
+        assert v["final"]["jpeg"] in (None, b["final"]["jpeg"])
+    assert 0 < skipped < 16
+    modes = degsdk.create("realesrgan", resize1={"modes": ["lanczos", "nearest-exact"]},
+                          final_modes=["lanczos"], final_sinc_sizes=[5, 7])
+    res = modes(hr, seed=1)
+    assert res.lr.shape == (8, 3, 40, 40)
+    assert {p["resize1"]["mode"] for p in res.params} <= {"lanczos", "nearest-exact"}
+    assert torch.equal(modes.apply(hr, res.params), res.lr)
+    assert torch.equal(var.apply(hr, var(hr, seed=2).params), var(hr, seed=2).lr)
+    with pytest.raises(degsdk.ConfigError, match="final_sinc_sizes"):
+        degsdk.create("realesrgan", final_sinc_sizes=[4])
+    with pytest.raises(degsdk.ConfigError, match="mode_probs"):
+        degsdk.create("realesrgan", resize2={"modes": ["bicubic"], "mode_probs": [1, 2]})
