@@ -6,9 +6,13 @@ how to train on RealSR instead.
 
 runs, in ``--work``: ``camera_levels.py`` for the training set (levels 2 and 4 of 38 photos)
 and the calibration set (level 3 of Set14), then ``degsdk train interflow`` with the options
-below (about 55 minutes on one CPU thread), then writes
+below (about 55 minutes on one CPU thread; the priors are then fitted to the flow's latents
+of the training LR, and the level → weight map calibrated), then writes
 ``src/degsdk_interflow/weights/camera24/``. ``--trained DIR`` skips the data and training and
-only ships an already trained folder. Needs ../shared/data.
+only ships an already trained folder. ``--refit-priors`` re-makes the training and calibration
+data, fits the priors of the trained folder (default: the shipped weights) and recalibrates it
+— what issue 30 did to the weights trained before training fitted priors. Needs
+../shared/data.
 """
 
 from __future__ import annotations
@@ -39,14 +43,44 @@ def train_command(work: Path) -> list[str]:
             "--data", DATA]
 
 
+def refit(work: Path, source: Path) -> Path:
+    """Fit the priors of the model at ``source`` on the training data and recalibrate it on
+    the calibration level; written to ``work/refit``."""
+    from degsdk_interflow.calibrate import calibrate
+    from degsdk_interflow.data import from_folders, one_level_folders
+    from degsdk_interflow.prior_fit import fit_priors
+    from degsdk_interflow.train import PRIORS_FITTED
+
+    if not (work / "train" / "hr").is_dir():
+        make_camera_levels(work / "train", ["bsd100", "urban100", "div2k_valid"], [2.0, 4.0])
+    if not (work / "calib" / "hr").is_dir():
+        make_camera_levels(work / "calib", ["set14"], [3.0])
+    data = from_folders(work / "train" / "hr", {2.0: work / "train" / "2",
+                                                4.0: work / "train" / "4"})
+    calib = one_level_folders(work / "calib" / "hr", 3.0, work / "calib" / "3")
+    model = fit_priors(degsdk.create("interflow", weights=str(source)), data)
+    weight, curve = calibrate(model, calib.hr[:8], [row[0] for row in calib.lr[:8]], 3.0)
+    prov = dict(read_config(source).provenance)
+    prov["priors"] = PRIORS_FITTED + " (ship_weights.py --refit-priors, issue 30)"
+    prov["calibration_3_hf_kl"] = {f"{w:g}": round(v, 6) for w, v in curve.items()}
+    model.save_pretrained(work / "refit", provenance=prov)
+    print(f"priors fitted on {len(data)} scenes; level 3 calibrated at w = {weight:.2f}")
+    return work / "refit"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/if"))
     ap.add_argument("--trained", type=Path, help="ship this trained folder (skip training)")
+    ap.add_argument("--refit-priors", action="store_true",
+                    help="fit the priors of --trained (default: the shipped weights) and "
+                    "recalibrate, instead of training")
     a = ap.parse_args()
     cmd = train_command(a.work)
     trained = a.trained
-    if trained is None:
+    if a.refit_priors:
+        trained = refit(a.work, trained or TARGET)
+    elif trained is None:
         make_camera_levels(a.work / "train", ["bsd100", "urban100", "div2k_valid"], [2.0, 4.0])
         make_camera_levels(a.work / "calib", ["set14"], [3.0])
         (a.work / "calib" / "lr").symlink_to(a.work / "calib" / "3")
