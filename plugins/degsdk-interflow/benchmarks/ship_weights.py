@@ -62,7 +62,10 @@ def refit(work: Path, source: Path) -> Path:
     weight, curve = calibrate(model, calib.hr[:8], [row[0] for row in calib.lr[:8]], 3.0)
     prov = dict(read_config(source).provenance)
     prov["priors"] = PRIORS_FITTED + " (ship_weights.py --refit-priors, issue 30)"
-    prov["calibration_3_hf_kl"] = {f"{w:g}": round(v, 6) for w, v in curve.items()}
+    metrics = dict(prov.get("metrics") or {})
+    metrics["calibration_3"] = {"weight": weight, "hf_kl": {f"{w:g}": v for w, v in
+                                                           curve.items()}}
+    prov["metrics"] = metrics
     model.save_pretrained(work / "refit", provenance=prov)
     print(f"priors fitted on {len(data)} scenes; level 3 calibrated at w = {weight:.2f}")
     return work / "refit"
