@@ -94,7 +94,7 @@ class InterFlowTrainOptions(RunOptions):
                              "LR (per-channel mean, full covariance; departs from the paper, "
                              "whose learned priors a CPU budget leaves mis-fitted)",
                              json_schema_extra={"off_help": "keep the jointly learned priors "
-                                                "(the paper's)"})
+                                                "(the paper's) instead of fitting them"})
     patch: int = Field(64, ge=4, description="patch side (paper: 160)")
     batch_size: int = Field(8, ge=1, description="scenes per step (each with every level)")
     lr: float = Field(1e-4, ge=0, description="Adam learning rate (paper: 1e-4)")
