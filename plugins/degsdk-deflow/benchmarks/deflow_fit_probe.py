@@ -11,9 +11,10 @@ fitter trains it (``train_deflow`` with ``pairs``, from scratch), then:
 1. The flow: decode(encode(x)) against x (it must invert), and the output at τ = 0 (no shift).
 2. The learned shift per flow level: ‖μ_u‖ and the square root of the mean diagonal of Σ_u,
    against the spread of the clean latents at that level.
-3. The output at τ ∈ {0.25, 0.5, 1}: HF-KL to the camera's real LR of the test photos, the
-   mean brightness offset and the residual std (output − clean) against the camera's
-   (real LR − clean).
+3. The output at τ ∈ {0.05, 0.1, 0.25, 0.5, 1}: HF-KL to the camera's real LR of the test
+   photos, the mean brightness offset and the residual std (output − clean) against the
+   camera's (real LR − clean); and each level's gain: the image's change for a small latent
+   change.
 4. Each level's shift alone at τ = 1 (the others at 0): which level makes the damage.
 5. For scale: the clean input itself, and the clean input plus white noise of the camera's
    residual std.
@@ -85,11 +86,20 @@ def main() -> int:
         real_res = test_lr - test_hr
         print(f"   the camera: mean offset {float(real_res.mean()):+.4f}, residual std "
               f"{float(real_res.std()):.4f}")
-        for tau in (0.25, 0.5, 1.0):
+        for tau in (0.05, 0.1, 0.25, 0.5, 1.0):
             y = model.translate(test_hr, [generator_from_seed(i) for i in range(n)], tau)
             res = y - test_hr
             print(f"3. τ = {tau:g}: HF-KL to the real LR {hf_kl(test_lr, y):.4f}; mean offset "
                   f"{float(res.mean()):+.4f}, residual std {float(res.std()):.4f}")
+        # how much the decoder amplifies a small latent change, per level
+        for k, z in enumerate(latents):
+            g = torch.Generator().manual_seed(k)
+            eps = 0.01 * z.std()
+            moved = [v + eps * torch.randn(v.shape, generator=g) if j == k else v
+                     for j, v in enumerate(latents)]
+            y, _ = model.flow.decode(moved, conds)
+            print(f"   level {k}: a latent change of std {float(eps):.4f} moves the image by "
+                  f"std {float((y - back).std()):.4f} (gain {float((y - back).std() / eps):.1f})")
         for k in range(len(model.shifts)):
             conds = model.conditions(test_hr, gens)
             lat, _ = model.flow.encode(test_hr, conds)
