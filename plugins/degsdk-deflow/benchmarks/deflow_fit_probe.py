@@ -53,6 +53,8 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", type=Path, default=Path("/tmp/deflow_probe"))
+    ap.add_argument("--init", help="fine-tune from these weights (e.g. deflow/realsrset) "
+                    "instead of training from scratch as the fitter does with pairs")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     from degsdk_deflow.train import train_deflow
@@ -65,11 +67,12 @@ def main() -> int:
     model = train_deflow(clean=args.out / "pairs" / "hr", degraded=args.out / "pairs" / "lr",
                          pairs=args.out / "pairs", preset="tiny", cond_down=4, patch=64,
                          steps=args.steps, out=args.out / "model", progress=False,
-                         checkpoint_every=0, seed=0)
+                         checkpoint_every=0, seed=0, init=args.init)
     model.eval()
     n = test_hr.shape[0]
     gens = [generator_from_seed(i) for i in range(n)]
-    print(f"trained {args.steps} steps, paired, from scratch; test: {n} Kodak crops 128²\n")
+    start = f"from {args.init}" if args.init else "from scratch"
+    print(f"trained {args.steps} steps, paired, {start}; test: {n} Kodak crops 128²\n")
     with torch.no_grad():
         conds = model.conditions(test_hr, gens)
         latents, _ = model.flow.encode(test_hr, conds)

@@ -26,7 +26,10 @@ from degsdk.io import image_size, list_images, read_image
 from .model import PRESETS
 from .train import train_deflow
 
-TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.25)
+# 0.05 and 0.1 since issue 30: a briefly trained flow's learned shift can be far too large for
+# its latents (benchmarks/deflow_fit_probe.py: the best τ was 0.1), and the search should be
+# able to find that
+TEMPERATURES = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.25)
 BASE_WEIGHTS = "deflow/realsrset"  # the tiny preset with COND_DOWN: what fitting starts from
 PRESET = "tiny"
 COND_DOWN = 4
