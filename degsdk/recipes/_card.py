@@ -13,7 +13,6 @@ JSON without ``card_id``: cite it with the dataset.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import platform
@@ -26,19 +25,16 @@ import torch
 from .._errors import ConfigError
 from .._version import __version__
 from ..hub._model_folder import file_sha256
+from ._worker import _canonical, _sha
 
 CARD_NAME = "card.json"
 CARD_VERSION = 1
 
 
-def _canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def aggregate_sha256(items: Iterable[tuple[str, str]]) -> str:
     """sha256 of ``"<path>\\t<sha256>\\n"`` lines sorted by path."""
     lines = "".join(f"{p}\t{s}\n" for p, s in sorted(items))
-    return hashlib.sha256(lines.encode()).hexdigest()
+    return _sha(lines.encode())
 
 
 def configured_parameters(config: Mapping[str, Any] | None, prefix: str) -> dict[str, Any]:
@@ -133,8 +129,7 @@ def degradation_card(*, name: str, made_by: str, degrader: Mapping[str, Any],
                     "layout": "hr/ + lr/ (same file names)", "format": file_format,
                     "bit_depth": bit_depth},
         "pipeline": {"degrader": dict(degrader),
-                     "degrader_sha256": hashlib.sha256(
-                         _canonical(degrader).encode()).hexdigest(),
+                     "degrader_sha256": _sha(_canonical(degrader).encode()),
                      "hr_transform": dict(hr_transform) if hr_transform else None},
         "parameters": {**configured_parameters(degrader, "degrader"),
                        **configured_parameters(hr_transform, "hr_transform")},
@@ -147,7 +142,7 @@ def degradation_card(*, name: str, made_by: str, degrader: Mapping[str, Any],
                     for k, v in outputs.items()},
         "on_the_fly": False,
     }
-    card["card_id"] = hashlib.sha256(_canonical(card).encode()).hexdigest()
+    card["card_id"] = _sha(_canonical(card).encode())
     return card
 
 
@@ -174,7 +169,7 @@ def verify_card(folder: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: no degradation card here")
     card = json.loads(path.read_text())
     body = {k: v for k, v in card.items() if k != "card_id"}
-    if hashlib.sha256(_canonical(body).encode()).hexdigest() != card.get("card_id"):
+    if _sha(_canonical(body).encode()) != card.get("card_id"):
         raise ConfigError(f"{path}: card_id does not match the card's content (edited?)")
     for sub, rec in card["outputs"].items():
         files = sorted(f for f in (folder / sub).rglob("*") if f.is_file())

@@ -15,7 +15,8 @@ import pytest
 from degsdk.cli import main
 from degsdk.recipes import Recipe
 from degsdk.recipes._card import cite_line, verify_card
-from tests.recipes.test_recipes import SAMPLES, hr_dir, recipe_dict  # noqa: F401
+from tests.conftest import SAMPLES
+from tests.recipes.test_recipes import recipe_dict
 
 
 def _aggregate(folder: Path, base: Path) -> str:
@@ -27,13 +28,13 @@ def _aggregate(folder: Path, base: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def made(hr_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+def made(hr_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("card") / "set"
     Recipe.from_dict(recipe_dict(hr_dir, out)).run(progress=False)
     return out
 
 
-def test_a_run_writes_a_card_with_what_a_model_card_cites(made: Path, hr_dir: Path) -> None:  # noqa: F811
+def test_a_run_writes_a_card_with_what_a_model_card_cites(made: Path, hr_dir: Path) -> None:
     card = json.loads((made / "card.json").read_text())
     run = json.loads((made / "run.json").read_text())
     assert card["card"] == "degsdk degradation card" and card["card_version"] == 1
@@ -63,7 +64,7 @@ def test_the_draws_are_the_manifests(made: Path) -> None:
     assert not any(k.endswith(".seed") for k in card["drawn"])
 
 
-def test_the_card_does_not_depend_on_the_worker_count(made: Path, hr_dir: Path,  # noqa: F811
+def test_the_card_does_not_depend_on_the_worker_count(made: Path, hr_dir: Path,
                                                       tmp_path: Path) -> None:
     Recipe.from_dict(recipe_dict(hr_dir, tmp_path / "w2", run={"workers": 2})).run(
         progress=False)

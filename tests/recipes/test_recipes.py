@@ -21,16 +21,7 @@ import degsdk
 from degsdk.cli import main
 from degsdk.recipes import DegradedPairs, Recipe, collate_pairs, parse_recipe
 from degsdk.recipes._schema import available_devices
-from tests.conftest import REPO, SAMPLES
-
-
-@pytest.fixture(scope="module")
-def hr_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("hr")
-    for f in sorted(SAMPLES.glob("*.png"))[:3]:
-        img = degsdk.read_image(f)[:, :160, :224]
-        degsdk.write_image(d / f.name, img)
-    return d
+from tests.conftest import REPO
 
 
 def recipe_dict(hr_dir: Path, out: Path, **over: Any) -> dict[str, Any]:
