@@ -22,7 +22,9 @@ steer the output").
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import torch
@@ -106,9 +108,9 @@ def main() -> int:
 
         # 4. Sampler
         refs = {}
+        tmp = Path(tempfile.mkdtemp(prefix="realdgen_probe_"))
         for c in ("A", "B"):
-            folder = Path(f"/tmp/realdgen_probe_refs/{c}")
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = tmp / c
             for i in range(4):
                 degsdk.write_image(folder / f"{i}.png", real[c][i])
             refs[c] = folder
@@ -127,6 +129,7 @@ def main() -> int:
             print(f"   generated with ref {c}: HF-KL to camera A {hf_kl(real['A'], lr):.4f}, "
                   f"to camera B {hf_kl(real['B'], lr):.4f}")
         print(f"   for scale: camera A's own LR to B {hf_kl(real['B'], real['A']):.4f}")
+        shutil.rmtree(tmp)
     return 0
 
 
