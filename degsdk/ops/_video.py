@@ -38,11 +38,6 @@ _CODECS: dict[str, tuple[str, str, str, tuple[int, int], tuple[int, int]]] = {
 }
 
 
-def quantiser_range(codec: str) -> tuple[int, int]:
-    """The valid quantiser range of ``codec`` (CRF or qscale, inclusive)."""
-    return _CODECS[codec][3]
-
-
 def _av() -> Any:
     try:
         import av
