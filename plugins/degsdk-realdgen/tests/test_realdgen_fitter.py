@@ -43,6 +43,7 @@ def test_real_lr_become_the_references(camera: dict[str, Path], tmp_path: Path,
     assert [n.rsplit("/", 1)[-1] for n in deg.reference_names()] == sorted(
         p.name for p in camera["real_lr"].iterdir())
     assert res.fitted["references"] == 6 and res.fitted["fine_tuned"] == (seconds >= 100)
+    assert ("synthetic camera pairs" in res.notes) == (seconds >= 100)  # the clean HR's
     hr = synthetic_photos(1, 32)
     assert deg(hr, seed=0).lr.shape == (1, 3, 8, 8)
 

@@ -72,15 +72,30 @@ def noised_start(scheduler: DDPMScheduler | DDIMScheduler, y0: Tensor, t: int,
     return scheduler.add_noise(y0, noise, steps)
 
 
+def guided_eps(unet: UNet2DModel, x: Tensor, t: int, cond: Tensor, null: Tensor | None,
+               guidance: float) -> Tensor:
+    """The UNet's ε of x at step t under ``cond``; with ``null``, guided:
+    ε(null) + guidance·(ε(cond) − ε(null)), both passes in one batch."""
+    n = x.shape[0]
+    if null is None:
+        tt = torch.full((n,), t, dtype=torch.long, device=x.device)
+        return unet(torch.cat([x, cond], dim=1), tt).sample
+    tt = torch.full((2 * n,), t, dtype=torch.long, device=x.device)
+    both = unet(torch.cat([x.repeat(2, 1, 1, 1), torch.cat([cond, null])], dim=1), tt).sample
+    eps_c, eps_0 = both[:n], both[n:]
+    return eps_0 + guidance * (eps_c - eps_0)
+
+
 def denoise(unet: UNet2DModel, scheduler: DDPMScheduler | DDIMScheduler, x: Tensor,
             cond: Tensor, timesteps: Sequence[int],
-            generators: Sequence[torch.Generator]) -> Tensor:
-    """Run the reverse process from x (at ``timesteps[0]``) down to step 0 under ``cond``;
-    DDPM's per-step noise of sample i comes from ``generators[i]``."""
+            generators: Sequence[torch.Generator], null: Tensor | None = None,
+            guidance: float = 1.0) -> Tensor:
+    """Run the reverse process from x (at ``timesteps[0]``) down to step 0 under ``cond``
+    (guided against ``null`` when given, :func:`guided_eps`); DDPM's per-step noise of
+    sample i comes from ``generators[i]``."""
     gens = list(generators)
     for t in timesteps:
-        tt = torch.full((x.shape[0],), t, dtype=torch.long, device=x.device)
-        eps = unet(torch.cat([x, cond], dim=1), tt).sample
+        eps = guided_eps(unet, x, t, cond, null, guidance)
         if isinstance(scheduler, DDPMScheduler):
             x = scheduler.step(eps, t, x, generator=gens).prev_sample
         else:

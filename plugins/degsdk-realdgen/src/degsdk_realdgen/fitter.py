@@ -87,14 +87,21 @@ def fit_realdgen(ctx: FitContext) -> FitResult:
     side = min(48, *(min(image_size(p)) for p in files)) // 8 * 8
     under = ""
     if ctx.seconds >= MIN_FINETUNE_S:
-        common: dict[str, Any] = dict(stage="ddpm", init=base, real_lr=[real], lr=FINETUNE_LR,
-                                      patch=side, references=MAX_REFERENCES, seed=ctx.seed)
+        # the clean HR feed the synthetic camera pairs that keep the DDPM reading the
+        # reference (issue 30), when every one is large enough for a patch
+        hr_side = side * load_model(base).cfg.scale
+        hr = [d.clean_hr] if all(min(image_size(p)) >= hr_side
+                                 for p in list_images([d.clean_hr])) else []
+        common: dict[str, Any] = dict(stage="ddpm", init=base, real_lr=[real], hr=hr,
+                                      lr=FINETUNE_LR, patch=side, references=MAX_REFERENCES,
+                                      seed=ctx.seed)
         plan = plan_training(ctx, train_realdgen, common)
         model = train_realdgen(**common, out=out, steps=int(plan["steps"]),
                                max_seconds=max(1.0, ctx.seconds_left()), checkpoint_every=100,
                                resume=ctx.resume and (out / "checkpoint").is_dir(),
                                progress=ctx.progress, data="degsdk fit: the camera's real LR")
-        how = f"DDPM fine-tuned on the real LR for {plan['steps']} steps"
+        how = (f"DDPM fine-tuned on the real LR for {plan['steps']} steps"
+               + (" (with synthetic camera pairs of the clean HR)" if hr else ""))
     else:
         model = load_model(base)
         stored = {p.name: centre_crop(degsdk.read_image(p), side) for p in

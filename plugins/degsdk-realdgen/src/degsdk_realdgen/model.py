@@ -98,6 +98,14 @@ class RealDGenConfig(DegraderConfig):
     use_degradation: bool = pydantic.Field(default=True, description="false: the ablation "
                                            "of Table 4, the DDPM conditioned on content only "
                                            "(E_deg's vector replaced by zeros)")
+    deg_standardised: bool = pydantic.Field(
+        default=False, description="E_deg's vector is standardised per dimension (the "
+        "training set's mean and std, stored with the weights) before M (degsdk's departure "
+        "from the paper: a camera difference is then of order one)")
+    condition_dropout: float = pydantic.Field(
+        default=0.0, ge=0, lt=1, description="share of DDPM training samples whose "
+        "degradation vector was replaced by the null one (the standardised mean); above 0 the "
+        "model can be sampled with guidance > 1")
     trained_stages: list[Literal["extractors", "ddpm"]] = pydantic.Field(
         default_factory=list, description="the training stages these weights went through")
     reference_names: list[str] = pydantic.Field(
@@ -126,6 +134,11 @@ class RealDGenConfig(DegraderConfig):
                                                       "(1.95 s per 256² image at K = 4)")
     ddim_steps: int = pydantic.Field(default=25, ge=1, le=1000,
                                      description="DDIM steps (sampler ddim)")
+    guidance: float = pydantic.Field(
+        default=1.0, ge=0, le=20, description="guidance on the reference: ε = ε(null) + "
+        "guidance·(ε(reference) − ε(null)); 1 is the paper's sampling, above 1 follows the "
+        "reference more closely at twice the UNet passes (needs a model trained with "
+        "condition_dropout > 0)")
     output_scale: int | None = pydantic.Field(
         default=None, ge=1, le=8, description="HR side / output side when it differs from "
         "the model's scale (degsdk's extension: E_cont reads the HR resized to the model's "
@@ -143,6 +156,10 @@ class RealDGenConfig(DegraderConfig):
         for w in [self.cont_width, self.mod_channels, *self.unet_widths]:
             if w % self.groups:
                 raise ValueError(f"width {w} is not a multiple of groups {self.groups}")
+        if self.guidance != 1 and self.condition_dropout == 0:
+            raise ValueError(f"guidance {self.guidance:g} needs a model trained with "
+                             "condition dropout (condition_dropout > 0); this one was not: "
+                             "use guidance 1")
         if len(set(self.reference_names)) != len(self.reference_names):
             raise ValueError("reference_names has duplicates")
         return self
@@ -154,7 +171,7 @@ class RealDGen(Degrader, PretrainedMixin):
     name = "realdgen"
     Config = RealDGenConfig
     runtime_params = ("references", "reference", "reference_crop", "T", "candidates",
-                      "sampler", "ddim_steps", "output_scale", "start")
+                      "sampler", "ddim_steps", "guidance", "output_scale", "start")
     batch_tolerance = 1e-4  # the UNet's batched kernels round per batch size; 1e-6 grows in T steps
 
     def __init__(self, **params: Any) -> None:
@@ -166,6 +183,9 @@ class RealDGen(Degrader, PretrainedMixin):
         r = c.reference_size  # stored as 8-bit values: references are 8-bit photos
         self.register_buffer("stored_references",
                              torch.zeros(len(c.reference_names), 3, r, r, dtype=torch.uint8))
+        if c.deg_standardised:  # E_deg's per-dimension mean and std over the DDPM's data
+            self.register_buffer("deg_mean", torch.zeros(c.deg_dim))
+            self.register_buffer("deg_std", torch.ones(c.deg_dim))
         self._folder: dict[str, Tensor] | None = None
         if c.references is not None:
             self._folder = read_references(Path(c.references), c.reference_crop)
@@ -243,12 +263,26 @@ class RealDGen(Degrader, PretrainedMixin):
         return torch.stack([cache[n] for n in names])
 
     # -- the model ------------------------------------------------------------------------
-    def fuse(self, degradation: Tensor, content: Tensor) -> Tensor:
-        """c = M(degradation, content) (zeros for the degradation when ``use_degradation``
-        is off)."""
-        if not self.cfg.use_degradation:
-            degradation = torch.zeros_like(degradation)
-        return self.modulation(degradation, content)
+    def standardised(self, degradation: Tensor) -> Tensor:
+        """E_deg's vectors N×dim as M reads them: (v − mean) / std with ``deg_standardised``,
+        else v."""
+        if not self.cfg.deg_standardised:
+            return degradation
+        return (degradation - self.deg_mean) / self.deg_std
+
+    def fuse(self, degradation: Tensor | None, content: Tensor,
+             keep: Tensor | None = None) -> Tensor:
+        """c = M(degradation, content). ``degradation`` None (or ``use_degradation`` off):
+        the null vector, zeros after standardisation (the training set's mean vector); with
+        ``keep`` (N booleans), the samples where it is False get the null vector."""
+        n, dim = content.shape[0], self.cfg.deg_dim
+        if degradation is None or not self.cfg.use_degradation:
+            v = content.new_zeros(n, dim)
+        else:
+            v = self.standardised(degradation)
+        if keep is not None:
+            v = v * keep.to(v.dtype)[:, None]
+        return self.modulation(v, content)
 
     def content_of(self, hr: Tensor) -> Tensor:
         """E_cont of HR images N×3×H×W whose LR is H/k×W/k (k = :attr:`scale`): the content
@@ -264,21 +298,35 @@ class RealDGen(Degrader, PretrainedMixin):
         """c = M(E_deg(·), E_cont(HR)): N×cond_channels×(LR grid)."""
         return self.fuse(degradation, self.content_of(hr))
 
-    def condition_from_lr(self, lr: Tensor) -> Tensor:
-        """The training condition of a real LR image (§2.2): M(E_deg(x), E_cont(↑x))."""
-        return self.fuse(self.e_deg(lr), self.e_cont(to_hr_grid(lr, self.cfg.scale)))
+    def condition_from_lr(self, lr: Tensor, keep: Tensor | None = None) -> Tensor:
+        """The training condition of a real LR image (§2.2): M(E_deg(x), E_cont(↑x))
+        (``keep``: as :meth:`fuse`)."""
+        return self.fuse(self.e_deg(lr), self.e_cont(to_hr_grid(lr, self.cfg.scale)), keep)
 
     def generate(self, start: Tensor, cond: Tensor, generators: Sequence[torch.Generator],
-                 t_steps: int | None = None) -> Tensor:
+                 t_steps: int | None = None, null: Tensor | None = None) -> Tensor:
         """Noise ``start`` (D(HR), N×3×h×w in [0, 1]) to step T − 1 and denoise under
-        ``cond``; sample i's noise from ``generators[i]``. N×3×h×w in [0, 1]."""
+        ``cond``; sample i's noise from ``generators[i]``. With ``guidance`` ≠ 1, ``null``
+        (the condition with the null vector, as ``cond``) is needed. N×3×h×w in [0, 1]."""
         c = self.cfg
         t_steps = c.T if t_steps is None else t_steps
         sched = make_scheduler(c.sampler, c.timesteps, c.beta_start, c.beta_end)
         steps = start_timesteps(sched, t_steps, c.ddim_steps)
         x = noised_start(sched, start * 2 - 1, steps[0], generators)
-        y = denoise(self.unet, sched, x, cond, steps, generators)
+        if c.guidance == 1:
+            null = None
+        elif null is None:
+            raise ValueError("realdgen: guidance needs the null condition")
+        y = denoise(self.unet, sched, x, cond, steps, generators, null, c.guidance)
         return ((y + 1) / 2).clamp(0, 1)
+
+    def _null(self, content: Tensor, k: int) -> Tensor | None:
+        """The null condition for ``content`` (N×C×h×w; with k > 1, one map expanded to k),
+        or None when ``guidance`` is 1 and it is not needed."""
+        if self.cfg.guidance == 1:
+            return None
+        null = self.fuse(None, content)
+        return null if k == 1 else null.expand(k, -1, -1, -1)
 
     def filter_scores(self, candidates: Tensor, reference_deg: Tensor, hr_content: Tensor
                       ) -> Tensor:
@@ -340,8 +388,9 @@ class RealDGen(Degrader, PretrainedMixin):
                     deg = self.degradation_of([p["reference"]])
                     content = self.content_of(x[i : i + 1])
                     cond = self.fuse(deg, content).expand(k, -1, -1, -1)
+                    null = self._null(content, k)
                     cands = self.generate(start, cond, [generator_from_seed(s)
-                                                        for s in p["seeds"]])
+                                                        for s in p["seeds"]], null=null)
                     cands = cands[..., :lr_h, :lr_w]
                     scores = self.filter_scores(cands, deg, content[..., :lr_h, :lr_w])
                     p["scores"] = [float(v) for v in scores]
@@ -359,9 +408,11 @@ class RealDGen(Degrader, PretrainedMixin):
         with torch.no_grad():
             x = self._pad(hr.to(dev))
             start = self._starts(x, [int(p["start_seed"]) for p in params])
-            cond = self.condition(self.degradation_of([str(p["reference"]) for p in params]), x)
+            content = self.content_of(x)
+            cond = self.fuse(self.degradation_of([str(p["reference"]) for p in params]),
+                             content)
             gens = [generator_from_seed(int(p["seeds"][int(p["chosen"])])) for p in params]
-            y = self.generate(start, cond, gens)
+            y = self.generate(start, cond, gens, null=self._null(content, 1))
         return y[..., : h // s, : w // s].to(hr.device, torch.float32).contiguous()
 
     # -- storing references ---------------------------------------------------------------

@@ -32,7 +32,7 @@ from torch import Tensor
 import degsdk
 from degsdk import ConfigError, Trainer
 from degsdk.hub import WeightsRef, WeightsRefOption
-from degsdk.seeding import randint
+from degsdk.seeding import randint, uniform
 from degsdk.training import Run, RunOptions
 
 from .content import content_loss
@@ -47,6 +47,7 @@ from .losses import (
     triplet_loss,
 )
 from .model import PRESETS, RealDGen, centre_crop
+from .synthetic_pairs import camera_pairs
 
 
 class RealDGenTrainOptions(RunOptions):
@@ -56,7 +57,8 @@ class RealDGenTrainOptions(RunOptions):
     stage: Literal["extractors", "ddpm"] = Field(description="extractors (from --hr) or ddpm "
                                                  "(from --init and --real-lr)")
     hr: list[Path] = Field(default_factory=list, description="folder of clean HR images "
-                           "(stage extractors; repeatable)")
+                           "(stage extractors; stage ddpm: the HR of its synthetic camera "
+                           "pairs; repeatable)")
     real_lr: list[Path] = Field(default_factory=list, description="folder of real LR images "
                                 "(stage ddpm; repeatable)")
     init: WeightsRefOption | None = Field(None, description="the extractors' model folder or "
@@ -87,6 +89,18 @@ class RealDGenTrainOptions(RunOptions):
                               json_schema_extra={"off_help": "stage ddpm: do not condition on "
                                                  "E_deg's vector (the content-only ablation "
                                                  "of Table 4)"})
+    synthetic_fraction: float = Field(0.5, ge=0, le=1, description="stage ddpm with --hr: "
+                                      "share of each batch made of synthetic camera pairs "
+                                      "(content from the HR, degradation from another "
+                                      "patch's LR through the same camera; paper: 0)")
+    condition_dropout: float = Field(0.15, ge=0, lt=1, description="stage ddpm: share of "
+                                     "samples trained with the null degradation vector, so "
+                                     "generation can use guidance (paper: 0)")
+    standardise: bool = Field(True, description="stage ddpm: standardise E_deg's vector "
+                              "before M with the training data's mean and std",
+                              json_schema_extra={"off_help": "stage ddpm: do not standardise "
+                                                 "E_deg's vector (the paper's M reads it "
+                                                 "as is)"})
     references: int = Field(16, ge=0, description="stage ddpm: real LR crops stored with the "
                             "model as its default references")
     checkpoint_every: int = Field(250, ge=0, description="save out/checkpoint every N steps "
@@ -178,8 +192,12 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
     first = _load_extractors(o.init)
     params = {k: v for k, v in first.cfg.model_dump().items() if k not in RealDGen.runtime_params}
     params["use_degradation"] = o.degradation
+    params["deg_standardised"] = first.cfg.deg_standardised or o.standardise
+    params["condition_dropout"] = o.condition_dropout or first.cfg.condition_dropout
     model = _quiet_model(**params)
-    model.load_state_dict(first.state_dict())
+    missing, _ = model.load_state_dict(first.state_dict(), strict=False)
+    if set(missing) - {"deg_mean", "deg_std"}:
+        raise ConfigError(f"--init {o.init.text}: weights lack {sorted(missing)}")
     if "ddpm" not in first.cfg.trained_stages:  # M starts as Rec_lr (same form, A.2)
         if model.rec_lr is None:
             raise ConfigError(f"--init {o.init.text}: a model without its reconstruction heads "
@@ -190,6 +208,13 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
                           "UNet's downsampling)")
     real = read_folders(o.real_lr, "--real-lr", o.patch)
     images = list(real.values())
+    s = model.cfg.scale
+    hr_images = list(read_folders(o.hr, "--hr", o.patch * s).values()) if o.hr else []
+    n_syn = round(o.synthetic_fraction * o.batch_size) if hr_images else 0
+    run = _run(o)
+    g = run.generator
+    if model.cfg.deg_standardised and not first.cfg.deg_standardised:
+        standardise_degradation(model, images, hr_images, o.patch, g)
     tuned = (model.e_cont.first_block() + model.e_deg.last_conv()) if o.finetune else []
     for p in model.parameters():
         p.requires_grad_(False)
@@ -202,17 +227,21 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
     opt = torch.optim.Adam(groups, lr=o.lr)
     c = model.cfg
     sched = make_scheduler("ddpm", c.timesteps, c.beta_start, c.beta_end)
-    run = _run(o)
-    g = run.generator
     model.train()
 
     def step_fn(step: int) -> tuple[Tensor, dict[str, Tensor | float]]:
-        x = random_patches(images, o.batch_size, o.patch, g)
+        x = random_patches(images, o.batch_size - n_syn, o.patch, g)
+        keep = torch.tensor([uniform(g, 0, 1) >= o.condition_dropout
+                             for _ in range(o.batch_size)])
+        conds = [model.condition_from_lr(x, keep[: len(x)])] if len(x) else []
+        if n_syn:
+            hr, target, ref = camera_pairs(hr_images, n_syn, o.patch, s, g)
+            conds.append(model.fuse(model.e_deg(ref), model.e_cont(hr), keep[len(x):]))
+            x = torch.cat([x, target])
         t = torch.tensor([randint(g, 0, c.timesteps - 1) for _ in range(len(x))])
         noise = noise_like(x.shape, g)
-        cond = model.condition_from_lr(x)
         xt = sched.add_noise(x * 2 - 1, noise, t)
-        eps = model.unet(torch.cat([xt, cond], dim=1), t).sample
+        eps = model.unet(torch.cat([xt, torch.cat(conds)], dim=1), t).sample
         loss = noise_prediction_loss(eps, noise)
         return loss, {"eps": loss}
 
@@ -220,7 +249,9 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
             "patch": o.patch,
             "degradation": o.degradation,
             "batch_size": o.batch_size, "lr": o.lr, "finetune": o.finetune,
-            "finetune_lr": o.finetune_lr, "seed": o.seed}
+            "finetune_lr": o.finetune_lr, "synthetic_pairs_per_batch": n_syn,
+            "condition_dropout": o.condition_dropout, "standardise": o.standardise,
+            "seed": o.seed}
     run.loop(model, opt, step_fn, meta=meta)
     for p in model.parameters():
         p.requires_grad_(True)
@@ -228,9 +259,37 @@ def _train_ddpm(o: RealDGenTrainOptions) -> RealDGen:
     stored = _reference_crops(real, o.references, side)
     final = model.rebuilt(stored=stored, trained_stages=["extractors", "ddpm"],
                           reference_size=side)
-    run.save(final, provenance={"real_lr_images": len(real),
-                                "data_source": [str(p) for p in o.real_lr]})
+    prov: dict[str, Any] = {"real_lr_images": len(real),
+                            "data_source": [str(p) for p in [*o.real_lr, *o.hr]]}
+    if hr_images:
+        prov["synthetic_pair_hr_images"] = len(hr_images)
+    run.save(final, provenance=prov)
     return final
+
+
+STANDARDISE_SAMPLES = 256
+
+
+@torch.no_grad()
+def standardise_degradation(model: RealDGen, real: list[Tensor], hr: list[Tensor],
+                            patch: int, g: torch.Generator) -> None:
+    """Set ``deg_mean``/``deg_std`` to E_deg's per-dimension mean and std over
+    ``STANDARDISE_SAMPLES`` training patches (real LR, and synthetic camera LR when ``hr``
+    is given, half each), and fold them into M's modulation units so that M's output is
+    unchanged: a unit's W·v + b becomes (W·diag(std))·v' + (b + W·mean) for v' = (v −
+    mean)/std."""
+    n_syn = STANDARDISE_SAMPLES // 2 if hr else 0
+    lr = [random_patches(real, STANDARDISE_SAMPLES - n_syn, patch, g)]
+    for _ in range(0, n_syn, 16):
+        lr.append(camera_pairs(hr, 16, patch, model.cfg.scale, g)[1])
+    v = torch.cat([model.e_deg(x) for x in torch.cat(lr).split(64)])
+    mean, std = v.mean(dim=0), v.std(dim=0).clamp(min=1e-6)
+    model.deg_mean.copy_(mean)
+    model.deg_std.copy_(std)
+    for layer in model.modulation.layers:
+        w, b = layer.unit.weight, layer.unit.bias
+        b.add_(w @ mean)
+        w.mul_(std[None, :])
 
 
 def _reference_crops(real: dict[str, Tensor], n: int, side: int) -> dict[str, Tensor]:
