@@ -6,10 +6,10 @@ number of steps fills the method's share: runs of 2 and 6 steps time a step
 (:func:`degsdk.training.steps_within`) and the τ search is timed on the probe's model, so the
 learning-rate schedule runs its course and the search fits after it.
 
-Unpaired training fine-tunes the shipped ``deflow/realsrset`` weights (the same tiny preset) when
-they are installed; with ×1 pairs (the paired likelihood) it starts from scratch, since those
-weights were trained without pairs and fine-tuning them with the paired loss collapsed on City100
-(18.8 dB against 23.7 from scratch, docs/benchmarks.md). The result records which."""
+Training fine-tunes the shipped ``deflow/realsrset`` weights (the same tiny preset) when they are
+installed, with ×1 pairs (the paired likelihood) too: trained from scratch on a few pairs, the
+flow's fine-level decoder amplified its latent shift ~15,000× and no τ gave realistic LR
+(``benchmarks/deflow_fit_probe.py``, issue 30). The result records the start."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def fit_deflow(ctx: FitContext) -> FitResult:
     k = d.scale
     pairs = d.pairs if d.pairs is not None and d.pair_scale == 1 else None
     out = ctx.out / "model"
-    base = base_weights() if pairs is None else None
+    base = base_weights()
     common: dict[str, Any] = dict(clean=d.clean_hr, degraded=d.real_lr, clean_down=k,
                                   preset=PRESET, cond_down=COND_DOWN, patch=_patch(d),
                                   pairs=pairs, seed=ctx.seed, init=base)
@@ -117,9 +117,8 @@ def fit_deflow(ctx: FitContext) -> FitResult:
                      {"temperature": tau, "steps": steps, "paired": pairs is not None,
                       "init": base or "scratch", "temperature_distances": dists},
                      notes=f"τ = {tau:g} by realism; {steps} steps planned, "
-                     + (f"fine-tuned from {base}" if base else "from scratch" + (
-                         " (the shipped weights were trained without pairs)" if pairs
-                         is not None else " (no shipped weights installed)"))
+                     + (f"fine-tuned from {base}" if base else
+                        "from scratch (no shipped weights installed)")
                      + ("; paired likelihood on" if pairs is not None else ""))
 
 
@@ -127,6 +126,6 @@ def deflow_fitter() -> Fitter:
     """The ``deflow`` fitter of ``degsdk fit``."""
     return Fitter("DeFlow: a conditional flow learned from unpaired clean and real LR images.",
                   fit_deflow, needs=("real_lr", "clean_hr"), check=check, budget_weight=3.0,
-                  fits="the flow (fine-tuned from deflow/realsrset; from scratch with the "
-                  "paired likelihood when there are ×1 pairs), temperature τ (by realism)",
+                  fits="the flow (fine-tuned from deflow/realsrset, with the paired "
+                  "likelihood when there are ×1 pairs), temperature τ (by realism)",
                   minimum=DataMinimum(real_lr=2, clean_hr=1), cost_probe=cost_probe)
