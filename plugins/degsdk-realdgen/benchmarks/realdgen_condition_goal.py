@@ -12,7 +12,8 @@ white-balance cast, Poisson–Gaussian noise, JPEG 70). Each camera "captures" 2
 BSD100 photos (its own crops, same photo pool for all three, so the cameras differ in
 degradation, not in content): 4 are the references, 24 its held-out real LR. The model
 generates ×4 LR of ``--n`` Kodak24 crops (held out from training) with each camera's
-references (DDIM 25 steps, K = 1, seed 0, each guidance value). For each ordered pair (X, Y)
+references (DDIM 25 steps, seed 0; K = 1 and T = 300 unless ``--candidates`` and ``--T``
+are given; each guidance value). For each ordered pair (X, Y)
 of cameras: is the set made with X's references closer to X's real LR than to Y's, by HF-KL
 and by Fréchet distance on ``alexnet_random`` and ``degradation_stats`` patch features? And
 is it closer to X than ``realesrgan``'s LR of the same HR (the comparison of the issue)?
@@ -69,6 +70,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--weights", nargs="+", default=["realdgen/x4"])
     ap.add_argument("--guidance", type=float, nargs="+", default=[1.0])
+    ap.add_argument("--candidates", type=int, default=1, help="K (filtering; 1: off)")
+    ap.add_argument("--T", type=int, default=300, help="start step (the paper's 300)")
     ap.add_argument("--n", type=int, default=16, help="Kodak24 crops generated from")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
@@ -93,11 +96,13 @@ def main() -> int:
                 dist = {}
                 for cam in CAMERAS:
                     m = load(weights, references=refs[cam], sampler="ddim", ddim_steps=25,
-                             candidates=1, guidance=w)
+                             candidates=args.candidates, guidance=w, T=args.T)
                     with torch.no_grad():
                         lr = m(hr, seed=0).lr
                     dist[cam] = {other: distances(lr, real[other], exts) for other in CAMERAS}
-                print(f"\n{weights}, guidance {w:g} ({time.perf_counter() - t0:.0f} s)")
+                took = time.perf_counter() - t0
+                print(f"\n{weights}, guidance {w:g}, T {args.T}, K {args.candidates} "
+                      f"({took:.0f} s)")
                 print("references | distance to A, B, C: " + ", ".join(metrics)
                       + " | Real-ESRGAN's to the reference camera")
                 for cam in CAMERAS:

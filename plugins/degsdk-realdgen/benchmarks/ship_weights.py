@@ -1,15 +1,20 @@
-"""Make the embedded ``realdgen/x4`` weights: the two training stages and the model folder
+"""Make the embedded ``realdgen/x4`` weights: the three training stages and the model folder
 shipped in the package, whose card says exactly what each stage was trained on.
 
-    .venv/bin/python plugins/degsdk-realdgen/benchmarks/ship_weights.py --work /tmp/rdship
+    .venv/bin/python plugins/degsdk-realdgen/benchmarks/ship_weights.py --work /tmp/rdship \
+        --guidance 2
 
 runs, in ``--work``: ``degsdk train realdgen --stage extractors`` on the clean HR photos of
 ../shared/data/hr (Kodak24 held out for the benchmarks; about 30 minutes on one CPU thread),
-then ``--stage ddpm`` on the 33 real LR images of ../shared/data/real_lr (City100 held out for
-``degsdk fit``'s benchmark; about 30 minutes), then writes ``src/degsdk_realdgen/weights/x4/``
-(16 real LR crops stored as its default references; without Rec_hr and Rec_lr, which only
-the pre-training needs). ``--trained DIR`` skips the training and
-only ships an already trained DDPM folder. Needs ../shared/data.
+then ``--stage ddpm`` as the paper trains it, on the 33 real LR images of ../shared/data/real_lr
+(City100 held out for ``degsdk fit``'s benchmark; about 30 minutes; this was ``realdgen/x4``
+until issue 30), then ``--stage ddpm`` again from there with half of each batch synthetic
+camera pairs of the same clean HR, E_deg standardised and condition dropout (issue 30; about
+45 minutes), and writes ``src/degsdk_realdgen/weights/x4/`` with ``--guidance`` as its default
+(16 real LR crops stored as its default references; without Rec_hr and Rec_lr, which only the
+pre-training needs). ``--trained DIR`` skips the training and only ships an already trained
+pairs-stage folder, taking the earlier stages' records from ``--earlier-card`` (default: the
+card shipped now, when it is the paper stage's). Needs ../shared/data.
 """
 
 from __future__ import annotations
@@ -47,14 +52,22 @@ def commands(work: Path) -> list[list[str]]:
         ["degsdk", "train", "realdgen", "--stage", "ddpm", "--init", f"{work}/extractors", *lr,
          "--out", f"{work}/ddpm", "--steps", "1500", "--patch", "48", "--batch-size", "8",
          "--references", "16", "--max-seconds", "2400", "--checkpoint-every", "250",
-         "--threads", "1", "--data", LR_DATA],
+         "--threads", "1", "--no-standardise", "--condition-dropout", "0", "--data", LR_DATA],
+        ["degsdk", "train", "realdgen", "--stage", "ddpm", "--init", f"{work}/ddpm", *lr, *hr,
+         "--out", f"{work}/pairs", "--steps", "3000", "--patch", "48", "--batch-size", "8",
+         "--references", "16", "--max-seconds", "3300", "--checkpoint-every", "250",
+         "--threads", "1", "--data", f"{LR_DATA}; synthetic camera pairs of the {HR_DATA}"],
     ]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/rdship"))
-    ap.add_argument("--trained", type=Path, help="ship this trained DDPM folder")
+    ap.add_argument("--trained", type=Path, help="ship this trained pairs-stage folder")
+    ap.add_argument("--earlier-card", type=Path, default=TARGET,
+                    help="with --trained: the model folder whose card records the extractors "
+                    "and paper DDPM stages")
+    ap.add_argument("--guidance", type=float, default=1.0, help="the shipped default guidance")
     a = ap.parse_args()
     cmds = commands(a.work)
     trained = a.trained
@@ -62,11 +75,20 @@ def main() -> None:
         for cmd in cmds:
             subprocess.run([str(Path(sys.executable).with_name("degsdk")), *cmd[1:]],
                            check=True)
-        trained = a.work / "ddpm"
+        trained = a.work / "pairs"
+        paper = read_config(a.work / "ddpm").provenance
+        ext_prov = read_config(a.work / "extractors").provenance
+        paper_stage = {k: paper.get(k) for k in ("steps", "seconds", "metrics", "data")}
+    else:
+        earlier = read_config(a.earlier_card).provenance
+        if "extractors_stage" not in earlier or "paper_ddpm_stage" in earlier:
+            sys.exit(f"{a.earlier_card}: not the card of the paper-stage weights")
+        ext_prov = earlier["extractors_stage"]
+        paper_stage = {k: earlier.get(k) for k in ("steps", "seconds", "metrics", "data")}
+        paper_stage["weights_sha256"] = read_config(a.earlier_card).weights_sha256
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = degsdk.load(str(trained))
-    ext_prov = read_config(Path(read_config(trained).provenance["init"])).provenance
+        model = degsdk.load(str(trained), guidance=a.guidance)
     prov = dict(read_config(trained).provenance)
     prov.update({
         "datasets": ["Set14", "BSD100", "Urban100", "DIV2K", "RealSRSet", "Real-ESRGAN demo",
@@ -76,7 +98,10 @@ def main() -> None:
                          for cmd in cmds],
         "extractors_stage": {k: ext_prov.get(k) for k in ("steps", "seconds", "metrics",
                                                           "data", "architecture")},
-        "init": "the extractors stage (extractors_stage)",
+        "paper_ddpm_stage": paper_stage,
+        "data": f"{LR_DATA}; synthetic camera pairs of the {HR_DATA}",
+        "init": "the paper's DDPM stage (paper_ddpm_stage), itself from the extractors stage "
+                "(extractors_stage)",
         "data_source": "../shared/data (see trained_with)",
     })
     # the reconstruction heads only served the extractors' pre-training: not shipped

@@ -127,11 +127,11 @@ class RealDGenConfig(DegraderConfig):
                             "passes per candidate")
     candidates: int = pydantic.Field(default=4, ge=1, le=64, description="K candidates per "
                                      "image; the one closest to reference and HR is kept; costs "
-                                     "about K times one (the default, K = 4 with ddpm: 22.5 s "
-                                     "per 256² image on 2 CPU threads)")
+                                     "about K times one (the default, K = 4 with ddpm: 45 s "
+                                     "per 256² image on 2 CPU threads with realdgen/x4)")
     sampler: Literal["ddpm", "ddim"] = pydantic.Field(default="ddpm", description="ddpm: T "
-                                                      "steps; ddim: about ddim_steps, 11× faster "
-                                                      "(1.95 s per 256² image at K = 4)")
+                                                      "steps; ddim: about ddim_steps, 12× faster "
+                                                      "(3.8 s per 256² image at K = 4)")
     ddim_steps: int = pydantic.Field(default=25, ge=1, le=1000,
                                      description="DDIM steps (sampler ddim)")
     guidance: float = pydantic.Field(
