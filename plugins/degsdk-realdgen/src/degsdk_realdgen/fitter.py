@@ -18,6 +18,7 @@ from typing import Any
 import degsdk
 from degsdk import Fitter
 from degsdk.fit import FitContext, FitData, FitResult, plan_training
+from degsdk.hub import read_config, resolve
 from degsdk.io import image_size, list_images, pair_dirs
 
 from .extractors import load_model
@@ -89,7 +90,7 @@ def fit_realdgen(ctx: FitContext) -> FitResult:
     if ctx.seconds >= MIN_FINETUNE_S:
         # the clean HR feed the synthetic camera pairs that keep the DDPM reading the
         # reference (issue 30), when every one is large enough for a patch
-        hr_side = side * load_model(base).cfg.scale
+        hr_side = side * int(read_config(resolve(base).folder).architecture["scale"])
         hr = [d.clean_hr] if all(min(image_size(p)) >= hr_side
                                  for p in list_images([d.clean_hr])) else []
         common: dict[str, Any] = dict(stage="ddpm", init=base, real_lr=[real], hr=hr,

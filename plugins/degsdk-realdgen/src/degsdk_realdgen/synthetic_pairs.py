@@ -18,6 +18,7 @@ noise, JPEG or none), each with its parameters drawn from ``CAMERA_RANGES``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import torch
@@ -39,10 +40,17 @@ CAMERA_RANGES: dict[str, tuple[float, float]] = {
 NO_JPEG_PROBABILITY = 0.3
 
 
+@cache
+def _pipeline(scale: int) -> Degrader:
+    """The core ``realesrgan`` pipeline at ``scale`` (its parameters are drawn per sample, so
+    one instance serves every pair)."""
+    return degsdk.create("realesrgan", scale=scale)
+
+
 def draw_camera(g: torch.Generator, scale: int, hr_side: int) -> Degrader:
     """A random camera at ``scale`` for HR patches of ``hr_side`` px: ``realesrgan`` (when
     the patches are as large as it needs) or a ``camera`` with drawn parameters."""
-    pipeline = degsdk.create("realesrgan", scale=scale)
+    pipeline = _pipeline(scale)
     if uniform(g, 0, 1) < 0.5 and hr_side >= pipeline.min_size():
         return pipeline
     r = {k: uniform(g, lo, hi) for k, (lo, hi) in CAMERA_RANGES.items()}
