@@ -48,8 +48,8 @@ def refit(work: Path, source: Path) -> Path:
     the calibration level; written to ``work/refit``."""
     from degsdk_interflow.calibrate import calibrate
     from degsdk_interflow.data import from_folders, one_level_folders
-    from degsdk_interflow.prior_fit import fit_priors
-    from degsdk_interflow.train import PRIORS_FITTED
+    from degsdk_interflow.prior_fit import fit_priors, fit_temperatures
+    from degsdk_interflow.train import PRIORS_FITTED, PRIORS_LOCAL
 
     if not (work / "train" / "hr").is_dir():
         make_camera_levels(work / "train", ["bsd100", "urban100", "div2k_valid"], [2.0, 4.0])
@@ -59,15 +59,19 @@ def refit(work: Path, source: Path) -> Path:
                                                 4.0: work / "train" / "4"})
     calib = one_level_folders(work / "calib" / "hr", 3.0, work / "calib" / "3")
     model = fit_priors(degsdk.create("interflow", weights=str(source)), data)
+    temperatures = fit_temperatures(model, data)
     weight, curve = calibrate(model, calib.hr[:8], [row[0] for row in calib.lr[:8]], 3.0)
     prov = dict(read_config(source).provenance)
-    prov["priors"] = PRIORS_FITTED + " (ship_weights.py --refit-priors, issue 30)"
+    prov["priors"] = PRIORS_FITTED + PRIORS_LOCAL + " (ship_weights.py --refit-priors, issue 30)"
     metrics = dict(prov.get("metrics") or {})
     metrics["calibration_3"] = {"weight": weight, "hf_kl": {f"{w:g}": v for w, v in
                                                            curve.items()}}
+    metrics["level_temperatures"] = {f"{lv:g}": {f"{t:g}": v for t, v in c.items()}
+                                     for lv, c in temperatures.items()}
     prov["metrics"] = metrics
     model.save_pretrained(work / "refit", provenance=prov)
-    print(f"priors fitted on {len(data)} scenes; level 3 calibrated at w = {weight:.2f}")
+    print(f"priors fitted on {len(data)} scenes; τ factors {model.cfg.level_temperatures}; "
+          f"level 3 calibrated at w = {weight:.2f}")
     return work / "refit"
 
 

@@ -76,6 +76,12 @@ class InterFlowConfig(DegraderConfig):
     std_init: float = pydantic.Field(default=0.1, gt=0, le=10, description="M_s = std_init·I "
                                      "at init")
     bins: int = pydantic.Field(default=256, ge=2, le=65536, description="dequantisation bins")
+    scale_bins: list[Annotated[int, pydantic.Field(ge=1, le=64)]] = pydantic.Field(
+        default_factory=list, description="[brightness, gradient] bins of the fitted local "
+        "latent scale (scale_map.py); empty: none, the paper's prior")
+    level_temperatures: list[Annotated[float, pydantic.Field(gt=0, le=10)]] = pydantic.Field(
+        default_factory=list, description="τ factor per trained level, fitted on the training "
+        "levels (blended between levels like the priors); empty: 1 each")
     calibration: list[tuple[float, float]] = pydantic.Field(
         default_factory=list, description="(level, blend weight) points measured on held-out "
         "captured levels")
@@ -99,6 +105,13 @@ class InterFlowConfig(DegraderConfig):
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> InterFlowConfig:
         lo, hi = self.trained_levels[0], self.trained_levels[-1]
+        if len(self.scale_bins) not in (0, 2):
+            raise ValueError(f"scale_bins {self.scale_bins} must be [] or [brightness bins, "
+                             "gradient bins]")
+        if self.level_temperatures and (len(self.level_temperatures)
+                                        != len(self.trained_levels)):
+            raise ValueError(f"level_temperatures {self.level_temperatures} must have one "
+                             f"value per trained level {self.trained_levels}")
         for s, w in self.calibration:
             if not lo < s < hi or s in self.trained_levels:
                 raise ValueError(f"calibration point level {s} must lie strictly inside a "
@@ -143,7 +156,7 @@ class InterFlow(Degrader, PretrainedMixin):
         flow = ConditionalFlow(3, c.flow_levels, c.flow_steps, encoder.out_channels, c.hidden,
                                c.eps, split_levels=(), generator=g)
         priors = LevelPriors(c.trained_levels, self.latent_channels, c.prior_mean,
-                             c.mean_init, c.std_init)
+                             c.mean_init, c.std_init, c.scale_bins)
         return encoder, flow, priors
 
     def reset_parameters(self, generator: torch.Generator) -> None:
@@ -199,14 +212,25 @@ class InterFlow(Degrader, PretrainedMixin):
                      temperatures: Sequence[float],
                      generators: Sequence[torch.Generator]) -> Tensor:
         """As :meth:`generate`, with each sample's prior given as (lower trained level's
-        index, weight) instead of a level."""
+        index, weight) instead of a level. A sample's τ is multiplied by the blended
+        ``level_temperatures`` and its spread by the local scale map, when fitted."""
         conds = self.conditions(hr)
-        shape = (hr.shape[-2] >> self.cfg.flow_levels, hr.shape[-1] >> self.cfg.flow_levels)
+        cell = 2 ** self.cfg.flow_levels
+        shape = (hr.shape[-2] // cell, hr.shape[-1] // cell)
         zs = []
-        for (lower, weight), tau, g in zip(blends, temperatures, generators, strict=True):
+        for i, ((lower, weight), tau, g) in enumerate(zip(blends, temperatures, generators,
+                                                         strict=True)):
             mean, factor = self.priors.blended(lower, weight)
-            zs.append(self.priors.draw(mean, factor, shape, float(tau), g))
+            scale = self.priors.scale_map(hr[i], cell, lower, weight)
+            zs.append(self.priors.draw(mean, factor, shape, float(tau) * self.level_temperature(
+                lower, weight), g, scale))
         return self.decode(torch.stack(zs), conds).clamp(0, 1)
+
+    def level_temperature(self, lower: int, weight: float) -> float:
+        """The fitted τ factor between trained levels ``lower`` and ``lower + 1`` at
+        ``weight`` (1 when none is fitted)."""
+        t = self.cfg.level_temperatures
+        return 1.0 if not t else (1 - float(weight)) * t[lower] + float(weight) * t[lower + 1]
 
     def interpolate_captured(self, hr: Tensor, lr_low: Tensor, lr_high: Tensor,
                              weight: float | Tensor) -> Tensor:

@@ -9,6 +9,10 @@ Between two trained levels the parameters are blended linearly: with weight w (0
 level, 1 at the upper) μ = (1−w)·μ_lo + w·μ_hi and M = (1−w)·M_lo + w·M_hi, so w = 0 and
 w = 1 give the levels' own Gaussians (the paper's eq. 6 weights the *lower* level by a, i.e.
 a = 1 − w).
+
+With ``scale_bins`` = (B, G) each level also has a B×G table of local latent scales over the
+HR's brightness and gradient (:mod:`~degsdk_interflow.scale_map`, fitted after training, a
+departure from the paper); ones until fitted. :meth:`log_prob` (the training loss) ignores it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from torch import Tensor, nn
 
 from degsdk.nn.flow import full_cov_gaussian_log_prob
 
+from .scale_map import cell_bins
+
 MeanKind = Literal["scalar", "channel"]
 
 
@@ -29,7 +35,8 @@ class LevelPriors(nn.Module):
     """(μ_s, M_s) for each of the sorted ``levels``; ``channels`` = C of the latent."""
 
     def __init__(self, levels: Sequence[float], channels: int, mean: MeanKind = "scalar",
-                 mean_init: float = 0.1, std_init: float = 0.1) -> None:
+                 mean_init: float = 0.1, std_init: float = 0.1,
+                 scale_bins: Sequence[int] = ()) -> None:
         super().__init__()
         n = len(levels)
         if n < 2 or any(b <= a for a, b in pairwise(levels)):
@@ -43,6 +50,11 @@ class LevelPriors(nn.Module):
         self.means = nn.Parameter(init if mean == "scalar"
                                   else init[:, None].repeat(1, channels).contiguous())
         self.factors = nn.Parameter(torch.eye(channels).repeat(n, 1, 1) * std_init)
+        self.scale_bins = tuple(int(b) for b in scale_bins)
+        if self.scale_bins:
+            b, g = self.scale_bins
+            self.register_buffer("scale_tables", torch.ones(n, b, g))
+            self.register_buffer("gradient_edges", torch.zeros(g - 1))
 
     def __len__(self) -> int:
         return int(self.levels.numel())
@@ -69,12 +81,25 @@ class LevelPriors(nn.Module):
         factor = (1 - w) * self.factors[lower] + w * self.factors[lower + 1]
         return mean, factor
 
+    def scale_map(self, hr: Tensor, cell: int, lower: int, weight: float) -> Tensor | None:
+        """The local scale of every latent cell of ``hr`` (3×H×W) → h×w, from the scale tables
+        blended like :meth:`blended`; None without ``scale_bins``."""
+        if not self.scale_bins:
+            return None
+        w = float(weight)
+        table = (1 - w) * self.scale_tables[lower] + w * self.scale_tables[lower + 1]
+        return table.flatten()[cell_bins(hr[None], cell, self.scale_bins[0],
+                                         self.gradient_edges)[0]]
+
     @staticmethod
     def draw(mean: Tensor, factor: Tensor, shape: tuple[int, int], temperature: float,
-             generator: torch.Generator) -> Tensor:
-        """One latent C×H×W: μ + τ·M·n with n ~ N(0, I) from ``generator`` (τ = 0: the
-        mean)."""
+             generator: torch.Generator, scale: Tensor | None = None) -> Tensor:
+        """One latent C×H×W: μ + τ·s·M·n with n ~ N(0, I) from ``generator`` (τ = 0: the
+        mean; ``scale`` s: H×W, or 1)."""
         c = mean.numel()
         n = torch.randn((c, *shape), generator=generator, device=generator.device,
                         dtype=factor.dtype).to(factor.device)
-        return mean.view(c, 1, 1) + temperature * torch.einsum("ij,jhw->ihw", factor, n)
+        spread = torch.einsum("ij,jhw->ihw", factor, n)
+        if scale is not None:
+            spread = spread * scale
+        return mean.view(c, 1, 1) + temperature * spread

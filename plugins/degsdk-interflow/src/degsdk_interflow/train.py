@@ -41,7 +41,7 @@ from .data import (
 )
 from .losses import training_losses
 from .model import PRESETS, InterFlow
-from .prior_fit import fit_priors
+from .prior_fit import SCALE_BINS, fit_priors, fit_temperatures
 from .priors import MeanKind
 
 MILESTONES = (0.5, 0.75, 0.9)
@@ -95,6 +95,11 @@ class InterFlowTrainOptions(RunOptions):
                              "whose learned priors a CPU budget leaves mis-fitted)",
                              json_schema_extra={"off_help": "keep the jointly learned priors "
                                                 "(the paper's) instead of fitting them"})
+    local_scale: bool = Field(True, description="with fit_priors: also fit each level's local "
+                              "latent scale over the HR's brightness and gradient, and a τ "
+                              "factor per level (departs from the paper; scale_map.py)",
+                              json_schema_extra={"off_help": "fit plain Gaussians, with no "
+                                                 "local scale and τ factors of 1"})
     patch: int = Field(64, ge=4, description="patch side (paper: 160)")
     batch_size: int = Field(8, ge=1, description="scenes per step (each with every level)")
     lr: float = Field(1e-4, ge=0, description="Adam learning rate (paper: 1e-4)")
@@ -148,6 +153,8 @@ def _calibration_sets(o: InterFlowTrainOptions) -> list[tuple[float, MultiLevelS
 
 PRIORS_FITTED = ("fitted after training: each level's maximum-likelihood Gaussian of the flow's "
                  "latents of its training LR (per-channel mean, full covariance)")
+PRIORS_LOCAL = ("; with a local scale over the HR's brightness and gradient and a τ factor per "
+                "level fitted to the training LR")
 
 
 def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: Any
@@ -163,11 +170,16 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     overrides = {k: getattr(o, k) for k in ("flow_steps", "flow_levels", "hidden")
                  if getattr(o, k) is not None}
     arch = {**PRESETS[o.preset], **overrides, **o.architecture}
-    prior_mean = o.prior_mean
-    if o.init is not None and "prior_mean" not in o.model_fields_set:
-        # fine-tuning keeps the form of the init's level means (fitted priors are per channel)
-        prior_mean = load(o.init.text).cfg.prior_mean  # type: ignore[attr-defined]
-    model = InterFlow(**arch, trained_levels=data.levels, prior_mean=prior_mean)
+    prior_mean, scale_bins = o.prior_mean, []
+    if o.init is not None:
+        # fine-tuning keeps the form of the init's priors (fitted ones: per-channel means,
+        # scale tables; the tables are refitted after training)
+        init_cfg = load(o.init.text).cfg  # type: ignore[attr-defined]
+        scale_bins = init_cfg.scale_bins
+        if "prior_mean" not in o.model_fields_set:
+            prior_mean = init_cfg.prior_mean
+    model = InterFlow(**arch, trained_levels=data.levels, prior_mean=prior_mean,
+                      scale_bins=scale_bins)
     if o.patch % model.size_multiple:
         raise ConfigError(f"patch {o.patch} is not a multiple of {model.size_multiple} "
                           "(the ×4 space-to-depth and 2^flow_levels)")
@@ -179,8 +191,8 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     model.reset_parameters(g)
     # the levels (and their calibration) are this run's: the priors of the i-th level start
     # from the i-th of the weights'
-    init = None if o.init is None else warm_start(model, o.init,
-                                                  ignore=("trained_levels", "calibration"))
+    init = None if o.init is None else warm_start(
+        model, o.init, ignore=("trained_levels", "calibration", "level_temperatures"))
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=o.lr)
     meta = {"levels": data.levels, "scenes": data.names, "steps_total": o.steps,
@@ -197,16 +209,21 @@ def train_interflow(options: InterFlowTrainOptions | None = None, /, **fields: A
     run.loop(model, opt, step, meta=meta, lr_at=lambda i: learning_rate(o.lr, i, o.steps),
              skip_factor=o.skip_factor, warmup=WARMUP, max_bad_steps=MAX_BAD_STEPS)
     model.eval()
-    if o.fit_priors:
-        model = fit_priors(model, data)
     metrics: dict[str, Any] = {}
+    if o.fit_priors:
+        model = fit_priors(model, data, SCALE_BINS if o.local_scale else ())
+        if o.local_scale:
+            curves = fit_temperatures(model, data, seed=o.seed)
+            metrics["level_temperatures"] = {f"{lv:g}": {f"{t:g}": v for t, v in c.items()}
+                                             for lv, c in curves.items()}
     for level, held in held_out:
         w, curve = calibrate(model, held.hr[:8], [row[0] for row in held.lr[:8]], level,
                              seed=o.seed)
         metrics[f"calibration_{level:g}"] = {"weight": w, "hf_kl": curve}
     run.save(model, provenance={"scenes": len(data), "data_source": str(o.realsr or o.hr),
                                 "calibrated_on": [lv for lv, _ in held_out],
-                                "priors": PRIORS_FITTED if o.fit_priors else "learned"},
+                                "priors": (PRIORS_FITTED + (PRIORS_LOCAL if o.local_scale else "")
+                                           if o.fit_priors else "learned")},
              metrics=metrics)
     return model
 
