@@ -98,8 +98,8 @@ class InterFlowTrainOptions(RunOptions):
     local_scale: bool = Field(True, description="with fit_priors: also fit each level's local "
                               "latent scale over the HR's brightness and gradient, and a τ "
                               "factor per level (departs from the paper; scale_map.py)",
-                              json_schema_extra={"off_help": "fit plain Gaussians, with no "
-                                                 "local scale and τ factors of 1"})
+                              json_schema_extra={"off_help": "fit plain Gaussians instead (no "
+                                                 "local scale, τ factors of 1)"})
     patch: int = Field(64, ge=4, description="patch side (paper: 160)")
     batch_size: int = Field(8, ge=1, description="scenes per step (each with every level)")
     lr: float = Field(1e-4, ge=0, description="Adam learning rate (paper: 1e-4)")
