@@ -10,7 +10,9 @@ then ``--stage ddpm`` as the paper trains it, on the 33 real LR images of ../sha
 (City100 held out for ``degsdk fit``'s benchmark; about 30 minutes; this was ``realdgen/x4``
 until issue 30), then ``--stage ddpm`` again from there with half of each batch synthetic
 camera pairs of the same clean HR, E_deg standardised and condition dropout (issue 30; about
-45 minutes), and writes ``src/degsdk_realdgen/weights/x4/`` with ``--guidance`` as its default
+45 minutes; the shipped weights drew the cameras' noise uniformly there, as degsdk did then),
+then 2000 more steps of the same with the noise drawn log-uniformly (``synthetic_pairs.py``;
+about 35 minutes), and writes ``src/degsdk_realdgen/weights/x4/`` with ``--guidance`` as its default
 (16 real LR crops stored as its default references; without Rec_hr and Rec_lr, which only the
 pre-training needs). ``--trained DIR`` skips the training and only ships an already trained
 pairs-stage folder, taking the earlier stages' records from ``--earlier-card`` (default: the
@@ -41,7 +43,7 @@ LR_DATA = ("the 33 real LR images of ../shared/data/real_lr (RealSRSet 20, Real-
 
 
 def commands(work: Path) -> list[list[str]]:
-    """The two stages, as run for the shipped weights."""
+    """The four stages, as run for the shipped weights."""
     hr = [a for s in HR_SETS for a in ("--hr", str(SHARED / "hr" / s))]
     lr = [a for s in LR_SETS for a in ("--real-lr", str(SHARED / "real_lr" / s))]
     return [
@@ -57,16 +59,21 @@ def commands(work: Path) -> list[list[str]]:
          "--out", f"{work}/pairs", "--steps", "3000", "--patch", "48", "--batch-size", "8",
          "--references", "16", "--max-seconds", "3300", "--checkpoint-every", "250",
          "--threads", "1", "--data", f"{LR_DATA}; synthetic camera pairs of the {HR_DATA}"],
+        ["degsdk", "train", "realdgen", "--stage", "ddpm", "--init", f"{work}/pairs", *lr, *hr,
+         "--out", f"{work}/pairs_loguniform", "--steps", "2000", "--patch", "48",
+         "--batch-size", "8", "--references", "16", "--max-seconds", "2100",
+         "--checkpoint-every", "250", "--threads", "1", "--data",
+         f"{LR_DATA}; synthetic camera pairs (log-uniform noise) of the {HR_DATA}"],
     ]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/rdship"))
-    ap.add_argument("--trained", type=Path, help="ship this trained pairs-stage folder")
+    ap.add_argument("--trained", type=Path, help="ship this trained last-stage folder")
     ap.add_argument("--earlier-card", type=Path, default=TARGET,
-                    help="with --trained: the model folder whose card records the extractors "
-                    "and paper DDPM stages")
+                    help="with --trained: the model folder whose card records the extractors, "
+                    "paper DDPM and uniform-noise pairs stages")
     ap.add_argument("--guidance", type=float, default=1.0, help="the shipped default guidance")
     a = ap.parse_args()
     cmds = commands(a.work)
@@ -75,17 +82,22 @@ def main() -> None:
         for cmd in cmds:
             subprocess.run([str(Path(sys.executable).with_name("degsdk")), *cmd[1:]],
                            check=True)
-        trained = a.work / "pairs"
+        trained = a.work / "pairs_loguniform"
         paper = read_config(a.work / "ddpm").provenance
         ext_prov = read_config(a.work / "extractors").provenance
         paper_stage = {k: paper.get(k) for k in ("steps", "seconds", "metrics", "data")}
+        pairs = read_config(a.work / "pairs").provenance
+        pairs_stage = {k: pairs.get(k) for k in ("steps", "seconds", "metrics", "data")}
     else:
         earlier = read_config(a.earlier_card).provenance
-        if "extractors_stage" not in earlier or "paper_ddpm_stage" in earlier:
-            sys.exit(f"{a.earlier_card}: not the card of the paper-stage weights")
+        if "paper_ddpm_stage" not in earlier or "pairs_stage" in earlier:
+            sys.exit(f"{a.earlier_card}: not the card of the uniform-noise pairs-stage weights")
         ext_prov = earlier["extractors_stage"]
-        paper_stage = {k: earlier.get(k) for k in ("steps", "seconds", "metrics", "data")}
-        paper_stage["weights_sha256"] = read_config(a.earlier_card).weights_sha256
+        paper_stage = earlier["paper_ddpm_stage"]
+        pairs_stage = {k: earlier.get(k) for k in ("steps", "seconds", "metrics", "data")}
+        pairs_stage["weights_sha256"] = read_config(a.earlier_card).weights_sha256
+        pairs_stage["noise"] = ("drawn uniformly: shot in [0, 0.004], read σ in [0.2, 12] "
+                                "(degsdk 041da18)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = degsdk.load(str(trained), guidance=a.guidance)
@@ -99,9 +111,11 @@ def main() -> None:
         "extractors_stage": {k: ext_prov.get(k) for k in ("steps", "seconds", "metrics",
                                                           "data", "architecture")},
         "paper_ddpm_stage": paper_stage,
-        "data": f"{LR_DATA}; synthetic camera pairs of the {HR_DATA}",
-        "init": "the paper's DDPM stage (paper_ddpm_stage), itself from the extractors stage "
-                "(extractors_stage)",
+        "pairs_stage": pairs_stage,
+        "data": f"{LR_DATA}; synthetic camera pairs (noise drawn log-uniformly) of the "
+                f"{HR_DATA}",
+        "init": "the pairs stage with uniformly drawn noise (pairs_stage), from the paper's "
+                "DDPM stage (paper_ddpm_stage), from the extractors stage (extractors_stage)",
         "data_source": "../shared/data (see trained_with)",
     })
     # the reconstruction heads only served the extractors' pre-training: not shipped

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import small_model
@@ -36,6 +37,18 @@ def test_draw_camera_skips_the_pipeline_below_its_size() -> None:
     assert names == {"camera"}
     names = {draw_camera(torch.Generator().manual_seed(i), 4, 192).name for i in range(12)}
     assert names == {"camera", "realesrgan"}
+
+
+def test_camera_noise_is_drawn_log_uniformly() -> None:
+    # below the pipeline's size every draw is a ``camera``; log-uniform draws have the
+    # geometric mean of their range as median: read √(0.2·12) ≈ 1.55, shot √(1e-5·4e-3) = 2e-4
+    cams = [draw_camera(torch.Generator().manual_seed(i), 4, 64) for i in range(400)]
+    read = np.array([c.config.read for c in cams])
+    shot = np.array([c.config.shot for c in cams])
+    assert read.min() >= 0.2 and read.max() <= 12.0 and shot.min() >= 1e-5
+    assert 1.2 < np.median(read) < 2.0 and 1.4e-4 < np.median(shot) < 2.9e-4
+    # a quarter of the cameras below read σ 0.55 (uniform draws: 3 %)
+    assert 0.2 < np.mean(read < 0.55) < 0.3
 
 
 def test_standardisation_is_folded_into_m_exactly() -> None:
