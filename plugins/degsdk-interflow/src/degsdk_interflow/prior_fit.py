@@ -25,8 +25,8 @@ import torch
 from torch import Tensor
 
 from degsdk.metrics import hf_kl
-from degsdk.seeding import derive_seed, generator_from_seed
 
+from .calibrate import crop_to_multiple, generate_at_blend_weight
 from .data import MultiLevelSet
 from .model import InterFlow, InterFlowConfig
 from .scale_map import cell_bins, fit_scale_table, gradient_quantiles
@@ -53,24 +53,28 @@ def encoded_latents(model: InterFlow, hr: Sequence[Tensor], lr: Sequence[Tensor]
 
 
 def _whole_cells(model: InterFlow, x: Tensor) -> Tensor:
-    m = model.size_multiple
-    return x[..., : x.shape[-2] // m * m, : x.shape[-1] // m * m]
+    return crop_to_multiple(x, model.size_multiple, limit=max(x.shape[-2:]))
 
 
-def _moments(latents: Sequence[Tensor], scales: Sequence[Tensor] | None) -> tuple[Tensor, Tensor]:
-    """(mean, covariance) over every position, float64; the deviations from the mean divided
-    by the position's scale when ``scales`` (each h×w) are given."""
+def _mean(latents: Sequence[Tensor]) -> Tensor:
+    """The per-channel mean (C, float64) over every position of the latents (each C×h×w)."""
     c = latents[0].shape[0]
-    pts = [z.reshape(c, -1).to(torch.float64) for z in latents]
-    count = sum(p.shape[1] for p in pts)
-    mu = sum(p.sum(dim=1) for p in pts) / count
+    total = sum(z.reshape(c, -1).to(torch.float64).sum(dim=1) for z in latents)
+    return total / sum(z[0].numel() for z in latents)
+
+
+def _covariance(latents: Sequence[Tensor], mean: Tensor, scales: Sequence[Tensor] | None
+                ) -> Tensor:
+    """The covariance (C×C, float64) of the deviations from ``mean`` over every position,
+    each divided by its position's scale when ``scales`` (each h×w) are given."""
+    c = latents[0].shape[0]
     s2 = torch.zeros(c, c, dtype=torch.float64)
-    for i, p in enumerate(pts):
-        d = p - mu[:, None]
+    for i, z in enumerate(latents):
+        d = z.reshape(c, -1).to(torch.float64) - mean[:, None]
         if scales is not None:
             d = d / scales[i].reshape(1, -1).to(torch.float64)
         s2 += d @ d.T
-    return mu, s2 / count
+    return s2 / sum(z[0].numel() for z in latents)
 
 
 def fit_priors(model: InterFlow, data: MultiLevelSet,
@@ -92,17 +96,18 @@ def fit_priors(model: InterFlow, data: MultiLevelSet,
     cell = 2 ** model.cfg.flow_levels
     hrs = [_whole_cells(model, x) for x in data.hr]
     edges = gradient_quantiles(hrs, cell, scale_bins[1]) if scale_bins else None
+    # each cell's bin depends on the HR only: the same for every level
+    bins = [] if edges is None else [cell_bins(x[None], cell, scale_bins[0], edges)[0]
+                                     for x in hrs]
     means, factors, tables = [], [], []
     for k in range(len(data.levels)):
         latents = encoded_latents(model, data.hr, [row[k] for row in data.lr])
-        scales = None
+        mu, scales = _mean(latents), None
         if edges is not None:
-            bins = [cell_bins(x[None], cell, scale_bins[0], edges)[0] for x in hrs]
-            mu, _ = _moments(latents, None)
             table = fit_scale_table(latents, bins, mu, scale_bins[0] * scale_bins[1])
             tables.append(table.view(*scale_bins))
             scales = [table[b] for b in bins]
-        mu, cov = _moments(latents, scales)
+        cov = _covariance(latents, mu, scales)
         cov = cov + JITTER * cov.diagonal().mean() * torch.eye(cov.shape[0], dtype=cov.dtype)
         means.append(mu)
         factors.append(torch.linalg.cholesky(cov))
@@ -128,24 +133,22 @@ def fit_temperatures(model: InterFlow, data: MultiLevelSet,
         raise ValueError(f"fit_temperatures: data levels {data.levels} are not the model's "
                          f"trained levels {levels}")
     pick = range(0, len(data), max(1, len(data) // images))[:images]
-    crop = [_whole_cells(model, data.hr[i][..., :side, :side]) for i in pick]
-    model.config = InterFlowConfig.model_validate({**model.cfg.model_dump(),
-                                                   "level_temperatures": []})
-    model.cfg = model.config  # type: ignore[assignment]
+    m = model.size_multiple
+    crop = [crop_to_multiple(data.hr[i], m, side) for i in pick]
+    _set_level_temperatures(model, [])  # the factors are searched from 1
     curves: dict[float, dict[float, float]] = {}
     for k, level in enumerate(levels):
-        real = [_whole_cells(model, data.lr[i][k][..., :side, :side]) for i in pick]
+        real = [crop_to_multiple(data.lr[i][k], m, side) for i in pick]
         lower, weight = min(k, len(levels) - 2), float(k == len(levels) - 1)
-        curve = {}
-        for tau in temperatures:
-            with torch.no_grad():
-                fake = [model.decode_prior(x[None], [(lower, weight)], [float(tau)],
-                                           [generator_from_seed(derive_seed(seed, j))])[0]
-                        for j, x in enumerate(crop)]
-            curve[float(tau)] = hf_kl(real, fake)
-        curves[float(level)] = curve
-    best = [min(c, key=lambda t, c=c: c[t]) for c in curves.values()]
-    model.config = InterFlowConfig.model_validate({**model.cfg.model_dump(),
-                                                   "level_temperatures": best})
-    model.cfg = model.config  # type: ignore[assignment]
+        curves[float(level)] = {
+            float(tau): hf_kl(real, generate_at_blend_weight(model, crop, lower, weight, seed,
+                                                             float(tau)))
+            for tau in temperatures}
+    _set_level_temperatures(model, [min(c, key=c.__getitem__) for c in curves.values()])
     return curves
+
+
+def _set_level_temperatures(model: InterFlow, values: list[float]) -> None:
+    model.config = InterFlowConfig.model_validate({**model.cfg.model_dump(),
+                                                   "level_temperatures": values})
+    model.cfg = model.config  # type: ignore[assignment]
